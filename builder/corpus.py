@@ -1,0 +1,85 @@
+"""The validated corpus: entries by id and kind, and the links between them."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from builder.load import Loaded
+from builder.paths import walk
+
+
+@dataclass
+class Entry:
+    """One loaded entry file: its data, where it came from, and where each value sits."""
+
+    file: Path
+    loaded: Loaded
+
+    @property
+    def path(self) -> str:
+        return self.loaded.path
+
+    @property
+    def data(self) -> dict:
+        return self.loaded.data
+
+    @property
+    def id(self) -> str:
+        value = self.data.get("id")
+        return value if isinstance(value, str) else self.file.stem
+
+    @property
+    def kind(self) -> str:
+        return self.data.get("kind", "")
+
+    def get(self, key, default=None):
+        return self.data.get(key, default)
+
+    def position(self, json_path) -> tuple[int, int]:
+        return self.loaded.positions.value(json_path)
+
+    def key_position(self, json_path) -> tuple[int, int]:
+        return self.loaded.positions.key(json_path)
+
+
+@dataclass
+class Backlink:
+    source: str       # id of the entry holding the reference
+    field: str        # the reference rule's path, e.g. "tokenizer[].ref"
+    label: str        # what the link means, from the rule, e.g. "uses this tokenizer"
+
+
+@dataclass
+class Corpus:
+    entries: list
+    by_id: dict = field(default_factory=dict)
+    backlinks: dict = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, entries, references=()) -> "Corpus":
+        entries = sorted(entries, key=lambda e: (e.id, e.path))
+        by_id = {}
+        for e in entries:
+            by_id.setdefault(e.id, e)
+        backlinks: dict = {}
+        for rule in references:
+            for e in entries:
+                for _, target in walk(e.data, rule["path"]):
+                    if isinstance(target, str) and target in by_id and target != e.id:
+                        links = backlinks.setdefault(target, [])
+                        link = Backlink(e.id, rule["path"], rule.get("backlink", rule["path"]))
+                        if not any(b.source == link.source and b.label == link.label for b in links):
+                            links.append(link)
+        return cls(entries, by_id, backlinks)
+
+    def of_kind(self, kind) -> list:
+        return [e for e in self.entries if e.kind == kind]
+
+    def __getitem__(self, entry_id) -> Entry:
+        return self.by_id[entry_id]
+
+    def get(self, entry_id):
+        return self.by_id.get(entry_id)
+
+    def __len__(self) -> int:
+        return len(self.entries)

@@ -1,0 +1,182 @@
+"""Checks that need the whole corpus: identity, references, sums, dates, provenance.
+
+Which fields refer to which kinds of entry, and which lists must sum to what,
+are declared in the survey's ``survey.yaml``; the engine only knows the generic
+fields every survey entry has (id, kind, date, arxiv, sources, results).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from builder.paths import walk
+from builder.problems import ERROR, WARNING, Problem
+from builder.safe_text import show
+from builder.validate import nearest
+
+
+def _problem(entry, json_path, message, severity=ERROR, key=False, hint=""):
+    line, col = entry.key_position(json_path) if key else entry.position(json_path)
+    return Problem(entry.path, line, col, f"{severity}: {message}", severity, hint)
+
+
+def _month(text):
+    try:
+        year, month = text.split("-")
+        return int(year), int(month)
+    except (ValueError, AttributeError):
+        return None
+
+
+def check_identity(entries) -> list:
+    out = []
+    seen_ids: dict = {}
+    seen_arxiv: dict = {}
+    for e in sorted(entries, key=lambda e: e.path):
+        eid = e.get("id")
+        if isinstance(eid, str) and eid != e.file.stem:
+            out.append(_problem(e, ("id",), f"id {show(eid)} must equal the file name {show(e.file.stem)}",
+                                hint=f"rename the file to {eid}.yaml or set id: {e.file.stem}"))
+        if isinstance(eid, str):
+            if eid in seen_ids:
+                first = seen_ids[eid]
+                out.append(_problem(e, ("id",), f"id {show(eid)} is already used by {first.path}:{first.position(('id',))[0]}"))
+            else:
+                seen_ids[eid] = e
+        arxiv = e.get("arxiv")
+        if isinstance(arxiv, str):
+            if arxiv in seen_arxiv:
+                first = seen_arxiv[arxiv]
+                out.append(_problem(e, ("arxiv",), f"arXiv id {arxiv} is already the identity of {first.path}:{first.position(('arxiv',))[0]}",
+                                    hint="one paper, one entry: merge them"))
+            else:
+                seen_arxiv[arxiv] = e
+    return out
+
+
+def check_references(corpus, rules) -> list:
+    out = []
+    ids = list(corpus.by_id)
+    for rule in rules:
+        kinds = rule["kinds"]
+        for e in corpus.entries:
+            for where, value in walk(e.data, rule["path"]):
+                if not isinstance(value, str):
+                    continue
+                target = corpus.get(value)
+                if target is None:
+                    best = nearest(value, ids)
+                    tip = f"; did you mean {show(best)}?" if best else ""
+                    out.append(_problem(e, where, f"no entry with id {show(value)}{tip}",
+                                        hint=f"{rule['path']} refers to an entry of kind {' or '.join(kinds)}"))
+                elif target.kind not in kinds:
+                    out.append(_problem(e, where, f"{show(value)} is a {target.kind} entry; {rule['path']} needs {' or '.join(kinds)}"))
+    return out
+
+
+def check_sums(corpus, rules) -> list:
+    out = []
+    for rule in rules:
+        for e in corpus.entries:
+            for where, items in walk(e.data, rule["path"]):
+                if not isinstance(items, list):
+                    continue
+                numbers = [i.get(rule["field"]) for i in items if isinstance(i, dict)]
+                if not numbers or not all(isinstance(n, (int, float)) and not isinstance(n, bool) for n in numbers):
+                    continue
+                total = sum(numbers)
+                if abs(total - rule["total"]) > 1e-6:
+                    out.append(_problem(e, where, f"{rule['path']} {rule['field']}s sum to {total:g}, not {rule['total']:g}"))
+    return out
+
+
+def check_sources(e, schema) -> list:
+    """Sources must cover fields the entry has; core facts should name a source."""
+    out = []
+    sources = e.get("sources")
+    if not isinstance(sources, list):
+        return out
+    covered = set()
+    ids = set()
+    for i, src in enumerate(sources):
+        if not isinstance(src, dict):
+            continue
+        if src.get("id") in ids:
+            out.append(_problem(e, ("sources", i, "id"), f"source id {show(src.get('id'))} is used twice"))
+        ids.add(src.get("id"))
+        for j, name in enumerate(src.get("covers", []) or []):
+            if not isinstance(name, str):
+                continue
+            if name not in e.data or name == "sources":
+                best = nearest(name, [k for k in e.data if k != "sources"])
+                tip = f"; did you mean {show(best)}?" if best else ""
+                out.append(_problem(e, ("sources", i, "covers", j), f"covers {show(name)}, which this entry does not have{tip}"))
+            covered.add(name)
+    for name in schema.core_fields:
+        value = e.get(name)
+        if value is None or (isinstance(value, dict) and "unknown" in value):
+            continue
+        if name not in covered:
+            out.append(_problem(e, (name,), f"no source covers {show(name)}; add it to the `covers` of the source it came from",
+                                WARNING, key=True))
+    for r, result in enumerate(e.get("results", []) or []):
+        if isinstance(result, dict) and isinstance(result.get("source"), str) and result["source"] not in ids:
+            best = nearest(result["source"], [i for i in ids if isinstance(i, str)])
+            tip = f"; did you mean {show(best)}?" if best else ""
+            out.append(_problem(e, ("results", r, "source"), f"result cites source {show(result['source'])}, which is not in this entry's sources{tip}"))
+    return out
+
+
+def check_dates(e, today: dt.date) -> list:
+    out = []
+    date = _month(e.get("date"))
+    if date is None:
+        return out
+    if date > (today.year, today.month):
+        out.append(_problem(e, ("date",), f"date {e.get('date')} is in the future (today is {today:%Y-%m})"))
+    arxiv = e.get("arxiv")
+    if isinstance(arxiv, str) and len(arxiv) >= 4 and arxiv[:4].isdigit():
+        ym = (2000 + int(arxiv[:2]), int(arxiv[2:4]))
+        if not 1 <= ym[1] <= 12:
+            out.append(_problem(e, ("arxiv",), f"arXiv id {arxiv} names month {ym[1]:02d}, which does not exist"))
+            return out
+        if date > ym:
+            out.append(_problem(e, ("date",), f"date {e.get('date')} is later than arXiv id {arxiv} allows ({ym[0]}-{ym[1]:02d}); "
+                                              "the first public version cannot postdate arXiv"))
+        else:
+            gap = (ym[0] - date[0]) * 12 + ym[1] - date[1]
+            if gap > 1 and not e.get("date_note"):
+                out.append(_problem(e, ("date",), f"date {e.get('date')} is {gap} months before arXiv id {arxiv}; "
+                                                  "say why in date_note (e.g. released before the paper)", WARNING))
+    return out
+
+
+def check_results(e, corpus) -> list:
+    """Every result needs a direction, given or declared by its benchmark's metric."""
+    out = []
+    for r, result in enumerate(e.get("results", []) or []):
+        if not isinstance(result, dict) or "direction" in result:
+            continue
+        bench = corpus.get(result.get("benchmark"))
+        if bench is None:
+            continue
+        metrics = {m.get("name"): m for m in bench.get("metrics", []) or [] if isinstance(m, dict)}
+        if result.get("metric") not in metrics:
+            out.append(_problem(e, ("results", r, "metric"),
+                                f"metric {show(result.get('metric'))} is not declared by benchmark {show(bench.id)}; "
+                                f"give this result a direction or add the metric there",
+                                hint="declared: " + ", ".join(map(str, metrics)) if metrics else ""))
+        if "model" not in result and "system" not in result and e.kind not in ("model", "tokenizer"):
+            out.append(_problem(e, ("results", r), "a result in a non-model entry must name its model or system"))
+    return out
+
+
+def cross_check(corpus, schema, project, today: dt.date | None = None) -> list:
+    today = today or dt.date.today()
+    out = check_identity(corpus.entries)
+    out += check_references(corpus, project.references)
+    out += check_sums(corpus, project.sums)
+    for e in corpus.entries:
+        out += check_sources(e, schema)
+        out += check_dates(e, today)
+        out += check_results(e, corpus)
+    return out

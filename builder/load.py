@@ -1,0 +1,234 @@
+"""Read one entry file into plain data plus the line and column of every value.
+
+Entries are untrusted, so this reads YAML from the parser's event stream with an
+explicit stack instead of PyYAML's constructors: no tags beyond plain data, no
+anchors or aliases (so no alias bombs), no duplicate keys, bounded depth, and
+scalars resolved by the YAML 1.2 core schema (``no`` stays a string, dates stay
+strings), which is what a contributor writing JSON-like data expects.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import yaml
+
+from builder.problems import Problem
+from builder.safe_text import show
+
+try:  # libyaml's parser is ~10x faster; the event stream is the same.
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - libyaml missing
+    _Loader = yaml.SafeLoader
+
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 32
+
+_NULL = {"", "~", "null", "Null", "NULL"}
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
+_INT = re.compile(r"[-+]?[0-9]{1,18}\Z")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
+_ALLOWED_TAGS = {None, "!", "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+# C0/C1 controls other than tab and newline, and the bidirectional controls used
+# in "Trojan source" attacks: they would make a title lie about what it says.
+_BAD_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+@dataclass
+class Positions:
+    """Where each value (and each mapping key) sits in the file, by JSON path."""
+
+    values: dict = field(default_factory=dict)
+    keys: dict = field(default_factory=dict)
+
+    def value(self, path) -> tuple[int, int]:
+        """Position of the value at path, or of its nearest enclosing value."""
+        path = tuple(path)
+        while path not in self.values and path:
+            path = path[:-1]
+        return self.values.get(path, (1, 1))
+
+    def key(self, path) -> tuple[int, int]:
+        """Position of the key that names path (falls back to the value)."""
+        path = tuple(path)
+        if path in self.keys:
+            return self.keys[path]
+        return self.value(path)
+
+
+@dataclass
+class Loaded:
+    """A parsed file: its data and where each piece of it came from."""
+
+    path: str
+    data: object
+    positions: Positions
+
+
+class LoadError(Exception):
+    def __init__(self, problem: Problem):
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def _mark(m) -> tuple[int, int]:
+    return (m.line + 1, m.column + 1)
+
+
+def _position_of_offset(raw: bytes, offset: int) -> tuple[int, int]:
+    line = raw.count(b"\n", 0, offset) + 1
+    start = raw.rfind(b"\n", 0, offset) + 1
+    col = len(raw[start:offset].decode("utf-8", errors="replace")) + 1
+    return line, col
+
+
+def decode(raw: bytes, path: str) -> str:
+    """Strict UTF-8 (a leading BOM is accepted and dropped); NUL bytes are refused."""
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        line, col = _position_of_offset(raw, nul)
+        raise LoadError(Problem(path, line, col, "error: NUL byte in file; entries are UTF-8 text"))
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, col = _position_of_offset(raw, exc.start)
+        raise LoadError(Problem(path, line, col,
+                                f"error: not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8")) from None
+
+
+def _scalar(event, path: str):
+    """Resolve a scalar by the YAML 1.2 core schema, refusing tags."""
+    if event.tag not in _ALLOWED_TAGS:
+        line, col = _mark(event.start_mark)
+        raise LoadError(Problem(path, line, col,
+                                f"error: YAML tag {show(event.tag)} is not allowed; entries hold plain data only"))
+    value = event.value
+    bad = _BAD_CHARS.search(value)
+    if bad:
+        line, col = _mark(event.start_mark)
+        raise LoadError(Problem(path, line, col,
+                                f"error: control or bidirectional character U+{ord(bad.group()):04X} in a string"))
+    if not event.style and event.tag is None and event.implicit[0]:
+        if value in _NULL:
+            return None
+        if value in _TRUE:
+            return True
+        if value in _FALSE:
+            return False
+        if _INT.match(value):
+            return int(value)
+        if _FLOAT.match(value) and len(value) < 40:
+            return float(value)
+    return value
+
+
+def parse(text: str, path: str) -> Loaded:
+    """Turn YAML text into data and positions, or raise LoadError with a Problem."""
+    positions = Positions()
+    stack: list = []  # frames: [container, json_path, pending_key, key_mark]
+    root = None
+    documents = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            kind = type(event)
+            if kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    line, col = _mark(event.start_mark)
+                    raise LoadError(Problem(path, line, col, "error: more than one YAML document; an entry is one mapping"))
+                continue
+            if kind in (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent):
+                continue
+            if kind is yaml.AliasEvent or getattr(event, "anchor", None) is not None:
+                line, col = _mark(event.start_mark)
+                raise LoadError(Problem(path, line, col, "error: YAML anchors and aliases are not allowed in entries; write the value out"))
+            if kind in (yaml.MappingEndEvent, yaml.SequenceEndEvent):
+                done = stack.pop()
+                _attach(stack, done[0], done[1], positions)
+                continue
+            # A value or a key starts here.
+            if stack and isinstance(stack[-1][0], dict) and stack[-1][2] is None:
+                frame = stack[-1]
+                if kind is not yaml.ScalarEvent:
+                    line, col = _mark(event.start_mark)
+                    raise LoadError(Problem(path, line, col, "error: mapping keys must be plain strings"))
+                key = _scalar(event, path)
+                if not isinstance(key, str):
+                    key = event.value
+                if key in frame[0]:
+                    line, col = _mark(event.start_mark)
+                    first = positions.keys.get(frame[1] + (key,), (0, 0))[0]
+                    raise LoadError(Problem(path, line, col, f"error: duplicate key {show(key)} (first defined on line {first})"))
+                frame[2] = key
+                positions.keys[frame[1] + (key,)] = _mark(event.start_mark)
+                continue
+            if stack:
+                parent = stack[-1]
+                here = parent[1] + ((parent[2],) if isinstance(parent[0], dict) else (len(parent[0]),))
+            else:
+                here = ()
+            positions.values[here] = _mark(event.start_mark)
+            if kind is yaml.ScalarEvent:
+                value = _scalar(event, path)
+                if not stack:
+                    root = value
+                else:
+                    _attach(stack, value, here, positions)
+                continue
+            if event.tag not in _ALLOWED_TAGS:
+                line, col = _mark(event.start_mark)
+                raise LoadError(Problem(path, line, col, f"error: YAML tag {show(event.tag)} is not allowed; entries hold plain data only"))
+            if len(stack) >= MAX_DEPTH:
+                line, col = _mark(event.start_mark)
+                raise LoadError(Problem(path, line, col, f"error: nested more than {MAX_DEPTH} levels deep"))
+            container = {} if kind is yaml.MappingStartEvent else []
+            stack.append([container, here, None, None])
+            if len(stack) == 1:
+                root = container
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = _mark(mark) if mark else (1, 1)
+        what = exc.problem or "invalid YAML"
+        if exc.context:
+            what = f"{what} ({exc.context})"
+        raise LoadError(Problem(path, line, col, f"error: YAML syntax: {what}")) from None
+    except yaml.YAMLError as exc:  # reader errors without marks
+        raise LoadError(Problem(path, 1, 1, f"error: YAML: {str(exc).splitlines()[0]}")) from None
+    return Loaded(path, root, positions)
+
+
+def _attach(stack, value, here, positions) -> None:
+    """Put a finished value into its parent container."""
+    if not stack:
+        return
+    parent = stack[-1]
+    if isinstance(parent[0], dict):
+        parent[0][parent[2]] = value
+        parent[2] = None
+    else:
+        parent[0].append(value)
+
+
+def read_bytes(file_path, display: str, limit: int = MAX_BYTES) -> bytes:
+    """Read at most limit bytes; larger files are refused before parsing."""
+    with open(file_path, "rb") as handle:
+        raw = handle.read(limit + 1)
+    if len(raw) > limit:
+        raise LoadError(Problem(display, 1, 1, f"error: file is larger than {limit // 1024} KiB; entries are small text files"))
+    return raw
+
+
+def load_entry(file_path, display: str) -> Loaded:
+    """Read, decode and parse one entry file; the top level must be a mapping."""
+    raw = read_bytes(file_path, display)
+    loaded = parse(decode(raw, display), display)
+    if loaded.data is None:
+        raise LoadError(Problem(display, 1, 1, "error: file is empty; an entry is a YAML mapping (see CONTRIBUTING.md)"))
+    if not isinstance(loaded.data, dict):
+        line, col = loaded.positions.value(())
+        kind = "a list" if isinstance(loaded.data, list) else f"a {type(loaded.data).__name__}"
+        raise LoadError(Problem(display, line, col, f"error: the top level must be a mapping of keys, found {kind}"))
+    return loaded

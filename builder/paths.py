@@ -1,0 +1,42 @@
+"""A tiny path language for declarative checks and tables: ``results[].benchmark``.
+
+``a.b`` descends into mappings, ``[]`` visits every item of a list. It yields
+(json_path, value) pairs so a check can point at the exact place it looked.
+"""
+from __future__ import annotations
+
+
+def parse_path(text: str) -> list:
+    parts = []
+    for piece in text.split("."):
+        while piece.endswith("[]"):
+            piece = piece[:-2]
+            if piece:
+                parts.append(piece)
+            piece = ""
+            parts.append([])
+        if piece:
+            parts.append(piece)
+    return parts
+
+
+def walk(data, path) -> list:
+    """All (json_path, value) pairs that path reaches in data; missing parts reach nothing."""
+    steps = parse_path(path) if isinstance(path, str) else path
+    found = [((), data)]
+    for step in steps:
+        nxt = []
+        for where, value in found:
+            if step == []:
+                if isinstance(value, list):
+                    nxt.extend((where + (i,), item) for i, item in enumerate(value))
+            elif isinstance(value, dict) and step in value:
+                nxt.append((where + (step,), value[step]))
+        found = nxt
+    return found
+
+
+def get(data, path, default=None):
+    """The single value at a path without lists, or default."""
+    hits = walk(data, path)
+    return hits[0][1] if hits else default

@@ -1,0 +1,39 @@
+"""One problem type for every check, and the one place that turns problems into an exit code."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """A finding about one place in one file; line and col are 1-based."""
+
+    path: str
+    line: int
+    col: int
+    message: str
+    severity: str = ERROR
+    hint: str = field(default="", compare=False)
+
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+    def as_dict(self) -> dict:
+        return {"path": self.path, "line": self.line, "col": self.col,
+                "severity": self.severity, "message": self.message, "hint": self.hint}
+
+
+def exit_code(problems, strict: bool = False) -> int:
+    """0 when clean; 1 on any error (or on any warning with strict)."""
+    if any(p.is_error() for p in problems):
+        return 1
+    if strict and problems:
+        return 1
+    return 0
+
+
+def sort_problems(problems):
+    return sorted(set(problems), key=lambda p: (p.path, p.line, p.col, p.message))

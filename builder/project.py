@@ -1,0 +1,68 @@
+"""Where a survey's pieces live: read from ``survey.yaml`` at the project root.
+
+The engine is generic: a survey directory brings its own schema, table
+definitions and checks. Defaults fit the layout of this repository.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from builder.load import LoadError, load_entry
+
+CONFIG_NAME = "survey.yaml"
+
+
+@dataclass
+class Project:
+    root: Path
+    title: str = "Survey"
+    description: str = ""
+    entries_dir: Path = None
+    schema_path: Path = None
+    tables_path: Path = None
+    docs_dir: Path = None
+    latex_dir: Path = None
+    site_dir: Path = None
+    references: list = field(default_factory=list)
+    sums: list = field(default_factory=list)
+    raw: dict = field(default_factory=dict)
+
+    @property
+    def generated_dir(self) -> Path:
+        """Site pages written by `build`; everything else in docs/ is hand-written."""
+        return self.docs_dir / "survey"
+
+
+class ConfigError(Exception):
+    pass
+
+
+def load_project(root) -> Project:
+    root = Path(root).resolve()
+    config_file = root / CONFIG_NAME
+    raw: dict = {}
+    if config_file.exists():
+        try:
+            raw = load_entry(config_file, str(config_file)).data
+        except LoadError as exc:
+            raise ConfigError(exc.problem.message) from None
+    elif not (root / "schema").is_dir():
+        raise ConfigError(f"{root} has no {CONFIG_NAME}; run slm-survey from a survey directory or pass --root")
+
+    def path(key, default):
+        return (root / raw.get(key, default)).resolve()
+    return Project(
+        root=root,
+        title=raw.get("title", "Survey"),
+        description=raw.get("description", ""),
+        entries_dir=path("entries", "entries"),
+        schema_path=path("schema", "schema/entry.schema.json"),
+        tables_path=path("tables", "tables.yaml"),
+        docs_dir=path("docs_dir", "docs"),
+        latex_dir=path("latex_dir", "build/latex"),
+        site_dir=path("site_dir", "site"),
+        references=list(raw.get("references", [])),
+        sums=list(raw.get("sums", [])),
+        raw=raw,
+    )

@@ -1,0 +1,50 @@
+"""Load the entry schema once and compile one validator to reuse for every file."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from jsonschema import Draft202012Validator
+
+from builder.taxonomy import Taxonomy, taxonomy_from_schema
+
+
+@dataclass
+class Schema:
+    raw: dict
+    path: str
+
+    @cached_property
+    def validator(self) -> Draft202012Validator:
+        return Draft202012Validator(self.raw, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+    @cached_property
+    def taxonomy(self) -> Taxonomy:
+        return taxonomy_from_schema(self.raw)
+
+    @cached_property
+    def core_fields(self) -> tuple:
+        """Top-level fields marked x-core: facts whose provenance the validator asks for."""
+        return tuple(k for k, v in self.raw.get("properties", {}).items() if isinstance(v, dict) and v.get("x-core"))
+
+    @cached_property
+    def top_level_fields(self) -> tuple:
+        return tuple(self.raw.get("properties", {}))
+
+    def field(self, name: str) -> dict:
+        return self.raw.get("properties", {}).get(name, {})
+
+    def resolve(self, node: dict) -> dict:
+        """Follow a local $ref (one level is all our schemas use)."""
+        ref = node.get("$ref", "") if isinstance(node, dict) else ""
+        if ref.startswith("#/$defs/"):
+            return self.raw["$defs"][ref[len("#/$defs/"):]]
+        return node
+
+
+def load_schema(path: Path) -> Schema:
+    raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(raw)
+    return Schema(raw, str(path))
