@@ -176,8 +176,11 @@ def describe(error, loaded: Loaded, schema: Schema) -> list[Problem]:
 
 def validate_entry(loaded: Loaded, schema: Schema) -> list[Problem]:
     """All schema problems of one loaded entry (an empty list when it conforms)."""
+    errors = [sub for error in schema.validator.iter_errors(loaded.data) for sub in narrow(error, schema)]
+    if any(list(e.absolute_path) == ["kind"] for e in errors):
+        # With the kind itself wrong, "this key does not belong to kind X" is noise.
+        errors = [e for e in errors if not (e.validator == "not" and e.validator_value == {})]
     problems: list[Problem] = []
-    for error in schema.validator.iter_errors(loaded.data):
-        for sub in narrow(error, schema):
-            problems.extend(describe(sub, loaded, schema))
+    for error in errors:
+        problems.extend(describe(error, loaded, schema))
     return problems
