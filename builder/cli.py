@@ -41,6 +41,47 @@ def cmd_validate(args, project) -> int:
     return exit_code(result.problems, strict=args.strict)
 
 
+def _print_problems(problems, files, fmt="text") -> None:
+    from builder.reporters import REPORTERS
+    sys.stdout.write(REPORTERS[fmt](problems, files) if fmt != "text" else REPORTERS["text"](problems, files))
+
+
+def cmd_build(args, project) -> int:
+    from builder.build import build
+    from builder.site_pages import site_pages
+    from builder.sitebuild import compile_pdf, mkdocs_build
+    result = build(project, site_pages=site_pages)
+    if not result.ok:
+        _print_problems(result.check.problems, len(result.check.corpus), args.format)
+        print("build: not built; fix the errors above", file=sys.stderr)
+        return 1
+    if result.check.warnings and args.format == "text":
+        _print_problems(result.check.warnings, len(result.check.corpus))
+    report = result.report
+    print(f"build: {len(report.written)} written, {len(report.unchanged)} unchanged, {len(report.removed)} removed "
+          f"({len(result.check.corpus)} entries)")
+    if args.pdf:
+        done = compile_pdf(project.latex_dir)
+        if done is None:
+            print("build: --pdf needs pdflatex and bibtex (Debian: texlive-latex-extra)", file=sys.stderr)
+            return 1
+        if done.returncode != 0:
+            print(done.stdout[-3000:], file=sys.stderr)
+            return 1
+        print(f"build: {project.latex_dir / 'survey.pdf'}")
+    if not args.no_site:
+        if not (project.root / "mkdocs.yml").exists():
+            print("build: no mkdocs.yml; site skipped")
+            return 0
+        done = mkdocs_build(project)
+        if done.returncode != 0:
+            sys.stderr.write(done.stdout + done.stderr)
+            print("build: mkdocs build --strict failed", file=sys.stderr)
+            return 1
+        print(f"build: site written to {project.site_dir}")
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="slm-survey",
@@ -58,6 +99,15 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     p.add_argument("--quiet-warnings", action="store_true", help="print errors only")
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("build", help="validate, then write tables, figures, BibTeX, the paper and the site",
+                       description="Validate the entries; if there is no error, write the LaTeX (build/latex/), the site's "
+                                   "generated pages (docs/survey/, docs/index.md) and run mkdocs build --strict into site/. "
+                                   "Outputs are written atomically and only when their bytes change.")
+    p.add_argument("--no-site", action="store_true", help="write the pages but do not run MkDocs")
+    p.add_argument("--pdf", action="store_true", help="also compile build/latex/survey.pdf with pdflatex and bibtex")
+    p.add_argument("--format", choices=["text", "json", "github"], default="text", help="how to print validation problems")
+    p.set_defaults(func=cmd_build)
     return parser
 
 

@@ -14,6 +14,7 @@ class Value:
     value: object
     label: str
     definition: str
+    short: str = ""   # a compact label for narrow tables (the legend spells it out)
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,8 @@ class Taxonomy:
 
 
 def dimension_from_schema(name: str, node: dict) -> Dimension:
-    values = tuple(Value(opt["const"], opt.get("title", str(opt["const"])), opt.get("description", ""))
+    values = tuple(Value(opt["const"], opt.get("title", str(opt["const"])), opt.get("description", ""),
+                         opt.get("x-short", ""))
                    for opt in node["oneOf"])
     return Dimension(name, node.get("title", name), node.get("description", ""), values)
 

@@ -1,0 +1,106 @@
+"""`slm-survey build` as a library call: validated corpus -> tables, figures, BibTeX, paper, site pages."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from builder.bibtex import bibtex
+from builder.check import CheckResult, check
+from builder.figures.data import build_timeline, build_tree
+from builder.figures.latex import timeline_tex, tree_tex
+from builder.figures.svg import timeline_svg, tree_svg
+from builder.load import load_entry
+from builder.output import WriteReport, build_lock, write_tree
+from builder.project import Project
+from builder.render.document import survey_document
+from builder.render.latex import render_latex
+from builder.tables.build import build_tables
+from builder.tables.leaderboard import build_leaderboards
+
+
+@dataclass
+class Outputs:
+    """Every generated file (path -> text) of one build, before anything is written."""
+
+    files: dict = field(default_factory=dict)
+    tables: list = field(default_factory=list)
+    leaderboards: list = field(default_factory=list)
+    figures: dict = field(default_factory=dict)
+
+
+@dataclass
+class BuildResult:
+    check: CheckResult
+    report: WriteReport | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.report is not None
+
+
+def load_definitions(project: Project) -> dict:
+    return load_entry(project.tables_path, str(project.tables_path)).data
+
+
+def render_all(project: Project, result: CheckResult, definitions: dict) -> Outputs:
+    """Pure: from the validated corpus to the text of every output file."""
+    corpus, taxonomy = result.corpus, result.schema.taxonomy
+    out = Outputs()
+    out.tables = build_tables(definitions, corpus, taxonomy)
+    out.leaderboards = build_leaderboards(definitions, corpus)
+    latex = project.latex_dir
+    for table in out.tables + out.leaderboards:
+        out.files[latex / "tables" / f"{table.name}.tex"] = render_latex(table)
+    figure_names = []
+    for fig in definitions.get("figures", []) or []:
+        name, title, caption = fig["name"], fig.get("title", fig["name"]), " ".join(fig.get("caption", "").split())
+        if fig["type"] == "tree":
+            data = build_tree({**fig, "root": fig.get("root", project.title.split(":")[0])}, corpus, taxonomy)
+            out.files[latex / "figures" / f"{name}.tex"] = tree_tex(data, title, caption, name)
+            out.figures[name] = (fig, data)
+        elif fig["type"] == "timeline":
+            data = build_timeline(fig, corpus, taxonomy)
+            out.files[latex / "figures" / f"{name}.tex"] = timeline_tex(data, title, caption, name)
+            out.figures[name] = (fig, data)
+        else:
+            raise ValueError(f"unknown figure type {fig['type']!r}")
+        figure_names.append(name)
+    out.files[latex / "references.bib"] = bibtex(corpus)
+    out.files[latex / "survey.tex"] = survey_document(
+        project.title, project.description, [t.name for t in out.tables],
+        [t.name for t in out.leaderboards], figure_names)
+    return out
+
+
+def figure_svgs(outputs: Outputs, link_for=None) -> dict:
+    """name -> SVG text for the site."""
+    svgs = {}
+    for name, (fig, data) in outputs.figures.items():
+        title = fig.get("title", name)
+        svgs[name] = tree_svg(data, title, link_for) if fig["type"] == "tree" else timeline_svg(data, title)
+    return svgs
+
+
+def build(project: Project, today: dt.date | None = None, site_pages=None) -> BuildResult:
+    """Validate, then (only if there are no errors) write every output atomically.
+
+    site_pages, when given, is a function (project, result, outputs) -> {path: text}
+    adding the site's generated Markdown pages.
+    """
+    result = check(project, today=today)
+    if result.errors:
+        return BuildResult(result)
+    definitions = load_definitions(project)
+    outputs = render_all(project, result, definitions)
+    files = dict(outputs.files)
+    managed = [project.latex_dir / "tables", project.latex_dir / "figures"]
+    if site_pages is not None:
+        files.update(site_pages(project, result, outputs))
+        managed.append(project.generated_dir)
+    with build_lock(project.root / "build"):
+        report = write_tree(files, managed)
+    return BuildResult(result, report)
+
+
+__all__ = ["build", "render_all", "figure_svgs", "BuildResult", "Path"]

@@ -1,0 +1,23 @@
+"""Untrusted Markdown notes to safe HTML: render with Python-Markdown, then sanitise with nh3 (Ammonia).
+
+Nothing executable survives: no script or style, no event-handler attributes,
+no javascript: or data: URLs. Images are dropped too, because the site must not
+fetch anything from elsewhere when a reader views it.
+"""
+from __future__ import annotations
+
+import markdown
+import nh3
+
+ALLOWED_TAGS = {"p", "br", "hr", "a", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li",
+                "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "del", "sup", "sub", "span"}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
+
+
+def render_notes(text: str) -> str:
+    """HTML for a note: headings are demoted below the page's own (h1 -> h3)."""
+    html = markdown.markdown(text or "", extensions=["tables", "fenced_code", "sane_lists"], output_format="html")
+    for level in (2, 1):  # demote h1/h2 so a note cannot outrank the page's structure
+        html = html.replace(f"<h{level}", f"<h{level + 2}").replace(f"</h{level}>", f"</h{level + 2}>")
+    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes={"http", "https", "mailto"},
+                     link_rel="noopener noreferrer nofollow", strip_comments=True).strip()

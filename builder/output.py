@@ -1,0 +1,78 @@
+"""Write outputs atomically and only when their bytes change; remove stale generated files.
+
+A build killed at any moment leaves every output either old or new, never
+half-written: each file is written to a temporary file in the same folder and
+renamed over the old one. A lock keeps two builds from interleaving.
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class WriteReport:
+    written: list = field(default_factory=list)
+    unchanged: list = field(default_factory=list)
+    removed: list = field(default_factory=list)
+
+
+def write_atomic(path: Path, data: bytes) -> bool:
+    """Replace path with data unless it already holds exactly that; True when written."""
+    path = Path(path)
+    try:
+        if path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return True
+
+
+@contextmanager
+def build_lock(folder: Path):
+    """One build at a time per project (blocks until the other finishes)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".slm-survey.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def write_tree(files: dict, managed: list) -> WriteReport:
+    """Write every file; then delete files under the managed folders that this build did not produce."""
+    report = WriteReport()
+    for path in sorted(files):
+        data = files[path]
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        (report.written if write_atomic(path, data) else report.unchanged).append(path)
+    keep = {Path(p).resolve() for p in files}
+    for folder in managed:
+        folder = Path(folder)
+        if not folder.is_dir():
+            continue
+        for old in sorted(folder.rglob("*")):
+            if old.is_file() and old.resolve() not in keep and not old.name.startswith(".slm-survey"):
+                old.unlink()
+                report.removed.append(old)
+    return report

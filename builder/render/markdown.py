@@ -1,0 +1,97 @@
+"""Print a Table as Markdown for the site (tabulate's pipe format), links relative to the page.
+
+Entry text is untrusted: it is HTML-escaped and Markdown-escaped here, so no
+tag, attribute or link can come from it; only links this module builds (to
+entry and taxonomy pages) are markup.
+"""
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from tabulate import tabulate
+
+from builder.tables.model import ABSENT, UNKNOWN
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|-])")  # what Python-Markdown can backslash-escape; <>& are HTML-escaped
+
+
+def md_text(text) -> str:
+    """Plain text safe inside Markdown (and a pipe-table cell): no markup survives."""
+    text = re.sub(r"\s+", " ", str(text))
+    return html.escape(_MD_SPECIAL.sub(r"\\\1", text), quote=False)
+
+
+def html_text(text) -> str:
+    return html.escape(" ".join(str(text).split()), quote=True)
+
+
+@dataclass(frozen=True)
+class Links:
+    """Where a page links to; paths are relative to the page being written."""
+
+    entry: Callable[[str], str]
+    value: Callable[[str, object], str] | None = None
+
+
+def span_md(span, links: Links) -> str:
+    text = md_text(span.text)
+    if span.entry:
+        return f"[{text}]({links.entry(span.entry)})"
+    if span.dimension and links.value:
+        return f"[{text}]({links.value(span.dimension, span.value)})"
+    return text
+
+
+def cell_md(cell, links: Links, anchor: str) -> str:
+    if cell is None:
+        return ""
+    if cell.status == ABSENT:
+        return "\u2014"
+    if cell.status == UNKNOWN:
+        body = "*unknown*"
+    elif cell.mark == "check":
+        body = '<span class="slm-check" title="yes">\u2713</span>'
+    elif cell.mark == "cross":
+        body = '<span class="slm-cross" title="no">\u2717</span>'
+    else:
+        body = "".join(span_md(s, links) for s in cell.spans)
+    if cell.emphasis == "best":
+        body = f"**{body}**"
+    elif cell.emphasis == "second":
+        body = f"<u>{body}</u>"
+    if cell.dagger:
+        body += '<sup title="re-reported">\u2020</sup>'
+    for n in cell.footnotes:
+        body += f'<sup><a href="#{anchor}-fn-{n}">{n}</a></sup>'
+    return body
+
+
+def render_markdown(table, links: Links, heading_level: int = 0) -> str:
+    """The table with its caption, footnotes and legend, as a Markdown block."""
+    anchor = table.name
+    grouped = table.group_header is not None
+    headers = ([md_text(table.group_header)] if grouped else []) + [md_text(c.header) for c in table.columns]
+    rows = []
+    for row in table.rows:
+        cells = [cell_md(c, links, anchor) for c in row.cells]
+        if grouped:
+            cells.insert(0, cell_md(row.group, links, anchor))
+        rows.append(cells)
+    out = []
+    if heading_level:
+        out.append("#" * heading_level + " " + md_text(table.title) + "\n")
+    if table.caption:
+        out.append(md_text(table.caption) + "\n")
+    out.append(tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True) + "\n")
+    if table.footnotes:
+        items = "".join(f'<li id="{anchor}-fn-{i}">{html_text(t)}</li>' for i, t in enumerate(table.footnotes, 1))
+        out.append(f'<ol class="slm-footnotes">{items}</ol>\n')
+    for note in table.notes:
+        out.append(f'<p class="slm-note">{html_text(note)}</p>\n')
+    for dim_label, items in table.legend:
+        body = "".join(f"<dt>{html_text(label)}</dt><dd>{html_text(definition)}</dd>" for label, definition, _ in items)
+        out.append(f'<details class="slm-legend"><summary>Legend: {html_text(dim_label)}</summary><dl>{body}</dl></details>\n')
+    return "\n".join(out)

@@ -1,0 +1,30 @@
+"""Run MkDocs on the generated pages (a subprocess, so its config and plugins stay out of our process)."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+
+def mkdocs_build(project, strict: bool = True) -> subprocess.CompletedProcess:
+    config = project.root / "mkdocs.yml"
+    cmd = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(project.site_dir)]
+    if strict:
+        cmd.append("--strict")
+    return subprocess.run(cmd, cwd=project.root, capture_output=True, text=True)
+
+
+def compile_pdf(latex_dir) -> subprocess.CompletedProcess | None:
+    """pdflatex + bibtex + pdflatex x2 on survey.tex; None when pdflatex is not installed."""
+    if not shutil.which("pdflatex") or not shutil.which("bibtex"):
+        return None
+    steps = [["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", "survey.tex"],
+             ["bibtex", "survey"],
+             ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", "survey.tex"],
+             ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", "survey.tex"]]
+    result = None
+    for step in steps:
+        result = subprocess.run(step, cwd=latex_dir, capture_output=True, text=True, timeout=300)
+        if result.returncode != 0:
+            return result
+    return result

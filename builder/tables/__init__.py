@@ -1,0 +1,1 @@
+"""Tables as plain data: built once from the corpus, printed by the Markdown and LaTeX renderers."""

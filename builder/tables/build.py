@@ -1,0 +1,329 @@
+"""Turn a declarative table definition and the corpus into a Table.
+
+Column types (see schema/tables.yaml for the survey's own definitions):
+entry, text, value, list, bool, template, join, refs, backlinks, expand.
+A value written as ``{unknown: why}`` becomes an "unknown" cell whose reason is
+a footnote; a missing value becomes an empty (absent) cell.
+"""
+from __future__ import annotations
+
+import string
+
+from builder.paths import get
+from builder.tables.model import ABSENT, UNKNOWN, VALUE, Cell, Column, Row, Span, Table
+
+MISSING = object()
+
+
+def entry_name(entry) -> str:
+    """The short display name: `name`, else the title up to its first colon, else the title."""
+    name = entry.get("name")
+    if isinstance(name, str) and name:
+        return name
+    title = str(entry.get("title", entry.id))
+    head = title.split(":", 1)[0].strip()
+    return head if ":" in title and 0 < len(head) <= 40 else title
+
+
+class Footnotes:
+    """Footnote texts numbered in order of first use; the same text keeps its number."""
+
+    def __init__(self):
+        self.texts: list[str] = []
+
+    def add(self, text: str) -> int:
+        if text not in self.texts:
+            self.texts.append(text)
+        return self.texts.index(text) + 1
+
+
+def is_unknown(value) -> bool:
+    return isinstance(value, dict) and set(value) == {"unknown"}
+
+
+def fmt_number(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return repr(value)  # as written in the entry: 63.0 stays 63.0
+    return str(value)
+
+
+def lookup(data, path):
+    """Value at a dotted path; an {unknown} anywhere on the way is returned as is."""
+    node = data
+    for part in path.split("."):
+        if is_unknown(node):
+            return node
+        if not isinstance(node, dict) or part not in node:
+            return MISSING
+        node = node[part]
+    return node
+
+
+def _label_span(value, dimension, taxonomy) -> Span:
+    dim = taxonomy.get(dimension) if dimension else None
+    found = dim.get(value) if dim is not None else None
+    if found is not None:
+        return Span(found.label, dimension=dimension, value=value, short=found.short or None)
+    return Span(fmt_number(value))
+
+
+def entry_cell(entry, sort=None, footnotes=()) -> Cell:
+    return Cell((Span(entry_name(entry), entry=entry.id),), sort=sort or entry_name(entry).lower(), footnotes=footnotes)
+
+
+class TableBuilder:
+    def __init__(self, corpus, taxonomy):
+        self.corpus = corpus
+        self.taxonomy = taxonomy
+
+    # -- cells -------------------------------------------------------------
+    def special(self, value, notes: Footnotes):
+        """Cells for unknown and absent values, or None for a real value."""
+        if value is MISSING or value is None:
+            return Cell((), status=ABSENT)
+        if is_unknown(value):
+            return Cell((Span("unknown"),), status=UNKNOWN, footnotes=(notes.add("Unknown: " + value["unknown"]),))
+        return None
+
+    def cell(self, col: dict, entry, data, notes: Footnotes) -> Cell:
+        kind = col["type"]
+        if kind == "entry":
+            return entry_cell(entry)
+        if kind == "backlinks":
+            return self.backlinks_cell(col, entry)
+        value = lookup(data, col["field"])
+        special = self.special(value, notes)
+        if special is not None:
+            return special
+        footnotes = ()
+        if col.get("footnote"):
+            text = lookup(entry.data, col["footnote"])
+            if isinstance(text, str):
+                footnotes = (notes.add(text),)
+        if kind == "text":
+            span = _label_span(value, col.get("dimension"), self.taxonomy) if col.get("dimension") else Span(fmt_number(value))
+            return Cell((span,), sort=value if isinstance(value, (int, float, str)) else None, footnotes=footnotes)
+        if kind == "value":
+            return Cell((_label_span(value, col.get("dimension"), self.taxonomy),), sort=str(value), footnotes=footnotes)
+        if kind == "list":
+            items = value if isinstance(value, list) else [value]
+            spans = []
+            for i, item in enumerate(items):
+                if i:
+                    spans.append(Span(", "))
+                spans.append(_label_span(item, col.get("dimension"), self.taxonomy))
+            return Cell(tuple(spans), footnotes=footnotes)
+        if kind == "bool":
+            if not isinstance(value, bool):
+                return Cell((Span(fmt_number(value)),))
+            return Cell((Span("yes" if value else "no"),), mark="check" if value else "cross", sort=int(value))
+        if kind == "template":
+            return Cell(tuple(self.fill(col["template"], value, col.get("dimensions", {}))), footnotes=footnotes)
+        if kind == "join":
+            items = value if isinstance(value, list) else [value]
+            spans = []
+            for i, item in enumerate(items):
+                if i:
+                    spans.append(Span(col.get("separator", "; ")))
+                spans.extend(self.fill(col["template"], item, col.get("dimensions", {})))
+            return Cell(tuple(spans), footnotes=footnotes)
+        if kind == "refs":
+            return self.refs_cell(value)
+        raise ValueError(f"unknown column type {kind!r}")
+
+    def fill(self, template: str, value, dimensions: dict) -> list:
+        """Spans for a template: {field} slots filled from a mapping ({} takes a scalar).
+
+        A slot named in `dimensions` shows taxonomy labels (lists joined by commas);
+        a missing field shows as '?', a missing optional one ({field?}) as nothing.
+        """
+        out = []
+        for literal, name, _, _ in string.Formatter().parse(template):
+            if literal:
+                out.append(Span(literal))
+            if name is None:
+                continue
+            optional = name.endswith("?")
+            name = name.rstrip("?")
+            slot = value if name == "" else (value.get(name) if isinstance(value, dict) else None)
+            if slot is None:
+                if not optional:
+                    out.append(Span("?"))
+                continue
+            items = slot if isinstance(slot, list) else [slot]
+            for i, item in enumerate(items):
+                if i:
+                    out.append(Span(", ", short=","))
+                out.append(_label_span(item, dimensions.get(name), self.taxonomy))
+        return out
+
+    def refs_cell(self, value) -> Cell:
+        items = value if isinstance(value, list) else [value]
+        spans = []
+        for item in items:
+            if spans:
+                spans.append(Span(", "))
+            ref = item.get("ref") if isinstance(item, dict) else item
+            target = self.corpus.get(ref) if isinstance(ref, str) else None
+            if target is not None:
+                spans.append(Span(entry_name(target), entry=target.id))
+            elif isinstance(item, dict) and item.get("name"):
+                spans.append(Span(str(item["name"])))
+            else:
+                spans.append(Span(str(ref)))
+        return Cell(tuple(spans))
+
+    def backlinks_cell(self, col: dict, entry) -> Cell:
+        via = col["via"] if isinstance(col["via"], list) else [col["via"]]
+        sources = sorted({b.source for b in self.corpus.backlinks.get(entry.id, []) if b.field in via},
+                         key=lambda i: entry_name(self.corpus[i]).lower())
+        if not sources:
+            return Cell((), status=ABSENT)
+        spans = []
+        for source in sources:
+            if spans:
+                spans.append(Span(", "))
+            spans.append(Span(entry_name(self.corpus[source]), entry=source))
+        return Cell(tuple(spans))
+
+    # -- columns -----------------------------------------------------------
+    def columns(self, defn) -> list:
+        cols = []
+        for col in defn["columns"]:
+            if col["type"] == "expand":
+                dim = self.taxonomy[col["dimension"]]
+                for v in dim.values:
+                    short = col.get("short", "L{value}").format(value=v.value)
+                    cols.append((Column(f"{col['field']}={v.value}", short, v.label, "c"), col, v.value))
+                continue
+            header = col.get("header")
+            if header is None and col.get("dimension"):
+                header = self.taxonomy[col["dimension"]].label
+            description = self.taxonomy[col["dimension"]].definition if col.get("dimension") in self.taxonomy.dimensions else ""
+            numeric = col["type"] == "text" and col.get("field") in ("frame_rate_hz", "sample_rate_hz")
+            cols.append((Column(col.get("field", col["type"]), header or col.get("field", ""), description,
+                                col.get("latex", "l"), numeric), col, None))
+        return cols
+
+    # -- rows --------------------------------------------------------------
+    def sort_key(self, defn, entry):
+        key = []
+        for path in defn.get("sort", ["date", "name"]):
+            value = entry_name(entry).lower() if path == "name" else get(entry.data, path)
+            missing = value is None or is_unknown(value)
+            key.append((missing, "" if missing else (value if isinstance(value, (int, float)) else str(value))))
+        key.append((False, entry.id))
+        return tuple(key)
+
+    def group_of(self, defn, entry, notes):
+        group = defn.get("group_by")
+        if not group:
+            return None, None
+        if group.get("type") == "entry":
+            return entry_cell(entry), (0, self.sort_key(defn, entry))
+        value = lookup(entry.data, group["field"])
+        dim = self.taxonomy[group["dimension"]]
+        if value is MISSING or is_unknown(value) or dim.get(value) is None:
+            return Cell((Span("unknown"),), status=UNKNOWN), (len(dim.values), "")
+        order = dim.allowed().index(value)
+        return Cell((_label_span(value, group["dimension"], self.taxonomy),)), (order, "")
+
+    def legend(self, defn, table_rows_values) -> tuple:
+        """Definitions of the taxonomy values this table shows, grouped by dimension."""
+        used: dict = {}
+        for dimension, value in table_rows_values:
+            used.setdefault(dimension, set()).add(repr(value))
+        out = []
+        for dim in self.taxonomy:
+            if dim.name not in used:
+                continue
+            items = tuple((v.label, v.definition, v.short) for v in dim.values if repr(v.value) in used[dim.name])
+            out.append((dim.label, items))
+        return tuple(out)
+
+    def build(self, defn) -> Table:
+        notes = Footnotes()
+        cols = self.columns(defn)
+        entries = [e for e in self.corpus.entries if e.kind in defn.get("kinds", [e.kind])]
+        entries.sort(key=lambda e: self.sort_key(defn, e))
+        rows = []
+        for entry in entries:
+            group_cell, group_key = self.group_of(defn, entry, notes)
+            if defn.get("rows"):
+                items = entry.data.get(defn["rows"])
+                if is_unknown(items) or not isinstance(items, list):
+                    reason = items["unknown"] if is_unknown(items) else "not given"
+                    first = Cell((Span("unknown"),), status=UNKNOWN, footnotes=(notes.add("Unknown: " + reason),))
+                    cells = (first,) + tuple(Cell((), status=ABSENT) for _ in cols[1:])
+                    rows.append(Row(cells, group_cell, group_key))
+                    continue
+                for item in items:
+                    cells = tuple(self.cell(col, entry, item, notes) for _, col, _ in cols)
+                    rows.append(Row(cells, group_cell, group_key))
+                continue
+            cells = []
+            for column, col, expand_value in cols:
+                if col["type"] == "expand":
+                    cells.append(self.expand_cell(col, entry, expand_value, notes))
+                else:
+                    cells.append(self.cell(col, entry, entry.data, notes))
+            if any(col["type"] == "expand" for _, col, _ in cols):
+                value = lookup(entry.data, next(col for _, col, _ in cols if col["type"] == "expand")["field"])
+                if is_unknown(value):
+                    cells[0] = entry_cell(entry, footnotes=(notes.add(f"{entry_name(entry)}: level unknown: {value['unknown']}"),))
+            rows.append(Row(tuple(cells), group_cell, group_key))
+        if defn.get("group_by"):
+            order = {id(r): i for i, r in enumerate(rows)}
+            rows.sort(key=lambda r: (r.group_key, order[id(r)]))
+            rows = self.renumber(rows, notes)
+        used = []
+        for row in rows:
+            for cell in (row.group,) + row.cells if row.group else row.cells:
+                used += [(s.dimension, s.value) for s in cell.spans if s.dimension]
+        for _, col, value in cols:
+            if col["type"] == "expand":
+                used.append((col["dimension"], value))
+        group = defn.get("group_by") or {}
+        return Table(
+            name=defn["name"], title=defn["title"], caption=" ".join(defn.get("caption", "").split()),
+            columns=tuple(c for c, _, _ in cols), rows=tuple(rows),
+            group_header=group.get("header"), footnotes=tuple(notes.texts),
+            legend=self.legend(defn, used), wide=bool(defn.get("wide")),
+            group_width=float(group.get("latex_width", 0.1)))
+
+    def expand_cell(self, col, entry, value, notes) -> Cell:
+        actual = lookup(entry.data, col["field"])
+        if actual == value and not isinstance(actual, bool):
+            footnotes = ()
+            text = lookup(entry.data, col["footnote"]) if col.get("footnote") else None
+            if isinstance(text, str):
+                footnotes = (notes.add(f"{entry_name(entry)}: {text}"),)
+            return Cell((Span("yes"),), mark="check", footnotes=footnotes, sort=1)
+        return Cell((), status=ABSENT, sort=0)
+
+    @staticmethod
+    def renumber(rows, notes: Footnotes):
+        """After regrouping, number footnotes again in reading order."""
+        mapping: dict = {}
+        texts = []
+
+        def remap(cell):
+            if cell is None or not cell.footnotes:
+                return cell
+            new = []
+            for n in cell.footnotes:
+                if n not in mapping:
+                    texts.append(notes.texts[n - 1])
+                    mapping[n] = len(texts)
+                new.append(mapping[n])
+            return Cell(cell.spans, cell.status, cell.mark, cell.emphasis, cell.dagger, tuple(new), cell.sort)
+        out = [Row(tuple(remap(c) for c in r.cells), remap(r.group), r.group_key) for r in rows]
+        notes.texts = texts
+        return out
+
+
+def build_tables(definitions: dict, corpus, taxonomy) -> list:
+    builder = TableBuilder(corpus, taxonomy)
+    return [builder.build(defn) for defn in definitions.get("tables", [])]
