@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: build test validate serve clean screenshots bench
+.PHONY: build test validate serve clean screenshots bench golden
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -30,3 +30,6 @@ screenshots: $(STAMP) build
 
 clean:
 	rm -rf site build .pytest_cache docs/survey
+
+golden: $(STAMP)
+	$(BIN)/python tests/golden_outputs.py

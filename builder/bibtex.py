@@ -4,11 +4,16 @@ from __future__ import annotations
 import re
 
 from builder.render.latex import cite_key
-from builder.render.latex_text import escape
+from builder.render.latex_text import escape as latex_escape
 from builder.tables.build import is_unknown
 
 _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 _SAFE_URL = re.compile(r"[A-Za-z0-9:/._?=+~-]+\Z")
+
+
+def escape(text) -> str:
+    """LaTeX-escaped text with no literal brace: BibTeX counts braces even after a backslash."""
+    return latex_escape(text).replace(r"\{", r"\textbraceleft{}").replace(r"\}", r"\textbraceright{}")
 
 
 def _author(name: str) -> str:

@@ -11,7 +11,7 @@ def mkdocs_build(project, strict: bool = True) -> subprocess.CompletedProcess:
     cmd = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(project.site_dir)]
     if strict:
         cmd.append("--strict")
-    return subprocess.run(cmd, cwd=project.root, capture_output=True, text=True)
+    return subprocess.run(cmd, cwd=project.root, capture_output=True, encoding="utf-8", errors="replace")
 
 
 def compile_pdf(latex_dir) -> subprocess.CompletedProcess | None:
@@ -24,7 +24,7 @@ def compile_pdf(latex_dir) -> subprocess.CompletedProcess | None:
              ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", "survey.tex"]]
     result = None
     for step in steps:
-        result = subprocess.run(step, cwd=latex_dir, capture_output=True, text=True, timeout=300)
+        result = subprocess.run(step, cwd=latex_dir, capture_output=True, encoding="utf-8", errors="replace", timeout=300)
         if result.returncode != 0:
             return result
     return result

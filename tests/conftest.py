@@ -1,6 +1,7 @@
 """Shared fixtures: a throwaway survey root built from this repo's schema and config."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -25,6 +26,42 @@ def make_root(dest: Path, entries: Path | None = FIXTURES / "minimal" / "entries
     else:
         (dest / "entries").mkdir()
     return dest
+
+
+def repo_corpus_root(dest: Path) -> Path:
+    """This repository's entries plus the hostile and CJK fixtures, in a fresh root."""
+    root = make_root(dest, entries=None)
+    for f in sorted((REPO / "entries").rglob("*.yaml")):
+        target = root / "entries" / f.relative_to(REPO / "entries")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(f, target)
+    for f in sorted((FIXTURES / "hostile" / "entries").glob("*.yaml")):
+        shutil.copy(f, root / "entries" / f.name)
+    return root
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """One full build (LaTeX, PDF, site) of the repo corpus plus hostile fixtures, shared by the slow tests."""
+    from builder.build import build
+    from builder.project import load_project
+    from builder.site_pages import site_pages
+    from builder.sitebuild import compile_pdf, mkdocs_build
+    root = repo_corpus_root(tmp_path_factory.mktemp("built") / "survey")
+    project = load_project(root)
+    result = build(project, site_pages=site_pages)
+    assert result.ok, [p.message for p in result.check.errors]
+    pdf = compile_pdf(project.latex_dir) if shutil.which("pdflatex") else None
+    site = mkdocs_build(project)
+    return {"root": root, "project": project, "result": result, "pdf": pdf, "site": site}
+
+
+def need_tool(name: str):
+    """Skip when a system tool is missing, except in CI, where .ci/run installs it."""
+    if shutil.which(name) is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{name} is not installed; .ci/run should have installed it")
+        pytest.skip(f"{name} is not installed (Debian: see .ci/run)")
 
 
 @pytest.fixture

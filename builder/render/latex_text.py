@@ -53,12 +53,18 @@ def _accented(ch: str) -> str | None:
     return out
 
 
+# After these a line may break, so long identifiers, paths and runs of symbols fit narrow columns.
+_BREAK_AFTER = set("\\{}#$%&_^~/|<>")
+
+
 def escape(text) -> str:
     """Escape arbitrary text for LaTeX body text (never returns markup from the input)."""
     out = []
     for ch in str(text):
         code = ord(ch)
-        if ch in _ASCII:
+        if ch in _BREAK_AFTER:
+            out.append((_ASCII.get(ch, ch)) + r"\allowbreak{}")
+        elif ch in _ASCII:
             out.append(_ASCII[ch])
         elif 32 <= code < 127:
             out.append(ch)
@@ -70,5 +76,5 @@ def escape(text) -> str:
             out.append(" ")
         else:
             accented = _accented(ch)
-            out.append(accented if accented is not None else r"\texttt{[U+%04X]}" % code)
+            out.append(accented if accented is not None else r"\texttt{[U+%04X]}\allowbreak{}" % code)
     return "".join(out)
