@@ -11,24 +11,29 @@ _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
 _SAFE_URL = re.compile(r"[A-Za-z0-9:/._?=+~-]+\Z")
 
 
-def escape(text) -> str:
-    """LaTeX-escaped text with no literal brace: BibTeX counts braces even after a backslash."""
-    return latex_escape(text).replace(r"\{", r"\textbraceleft{}").replace(r"\}", r"\textbraceright{}")
+def escape(text, portable: bool = True) -> str:
+    """LaTeX-escaped text with no literal brace: BibTeX counts braces even after a backslash.
+
+    portable: safe for pdflatex (code points for characters it lacks); otherwise
+    Unicode is kept, for people who paste the entry into their own bibliography.
+    """
+    text = latex_escape(text, breaks=portable, keep_unicode=not portable)
+    return text.replace(r"\{", r"\textbraceleft{}").replace(r"\}", r"\textbraceright{}")
 
 
-def _author(name: str) -> str:
-    text = escape(name)
+def _author(name: str, portable: bool = True) -> str:
+    text = escape(name, portable)
     # A comma or an inner " and " would change how BibTeX splits names: keep such names whole.
     if "," in name or re.search(r"\band\b", name, re.IGNORECASE):
         return "{" + text + "}"
     return text
 
 
-def bib_entry(entry) -> str:
-    fields = [("title", "{" + escape(entry.get("title", entry.id)) + "}"), ("key", cite_key(entry.id))]
+def bib_entry(entry, portable: bool = True) -> str:
+    fields = [("title", "{" + escape(entry.get("title", entry.id), portable) + "}"), ("key", cite_key(entry.id))]
     authors = entry.get("authors")
     if isinstance(authors, list) and authors:
-        fields.append(("author", " and ".join(_author(a) for a in authors)))
+        fields.append(("author", " and ".join(_author(a, portable) for a in authors)))
     date = entry.get("date")
     if isinstance(date, str) and re.match(r"\d{4}-\d{2}\Z", date):
         fields.append(("year", date[:4]))
@@ -42,7 +47,7 @@ def bib_entry(entry) -> str:
         if isinstance(url, str) and _SAFE_URL.match(url):
             fields.append(("howpublished", "\\url{" + url + "}"))
     if entry.get("venue"):
-        fields.append(("note", escape(entry.get("venue"))))
+        fields.append(("note", escape(entry.get("venue"), portable)))
     lines = [f"@misc{{{cite_key(entry.id)},"]
     for name, value in fields:
         lines.append(f"  {name} = {value}," if name == "month" else f"  {name} = {{{value}}},")

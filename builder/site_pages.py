@@ -253,7 +253,7 @@ class SiteWriter:
         out += self.results_section(e, links)
         out += self.backlinks_section(e, links)
         out += self.sources_section(e)
-        bib = bib_entry(e)
+        bib = bib_entry(e, portable=False)
         fence = "`" * max(3, max((len(m) for m in re.findall(r"`+", bib)), default=0) + 1)
         out += ["## Cite\n", f"{fence}bibtex\n{bib}{fence}\n"]
         self.write(f"entries/{e.id}.md", "\n".join(out))

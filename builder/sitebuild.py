@@ -1,6 +1,7 @@
 """Run MkDocs on the generated pages (a subprocess, so its config and plugins stay out of our process)."""
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -11,7 +12,9 @@ def mkdocs_build(project, strict: bool = True) -> subprocess.CompletedProcess:
     cmd = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(project.site_dir)]
     if strict:
         cmd.append("--strict")
-    return subprocess.run(cmd, cwd=project.root, capture_output=True, encoding="utf-8", errors="replace")
+    # Material prints an end-of-life notice on every build; the README covers it (and the Zensical check).
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    return subprocess.run(cmd, cwd=project.root, capture_output=True, encoding="utf-8", errors="replace", env=env)
 
 
 def compile_pdf(latex_dir) -> subprocess.CompletedProcess | None:

@@ -57,13 +57,20 @@ def _accented(ch: str) -> str | None:
 _BREAK_AFTER = set("\\{}#$%&_^~/|<>")
 
 
-def escape(text) -> str:
-    """Escape arbitrary text for LaTeX body text (never returns markup from the input)."""
+def escape(text, breaks: bool = True, keep_unicode: bool = False) -> str:
+    """Escape arbitrary text for LaTeX body text (never returns markup from the input).
+
+    breaks adds \\allowbreak after symbols (for typesetting); keep_unicode leaves
+    printable non-ASCII characters as they are (for BibTeX that people copy into
+    Unicode-aware toolchains).
+    """
     out = []
     for ch in str(text):
         code = ord(ch)
-        if ch in _BREAK_AFTER:
-            out.append((_ASCII.get(ch, ch)) + r"\allowbreak{}")
+        if not breaks and ch in "-[]":
+            out.append(ch)  # ligature and optional-argument guards matter only when we typeset
+        elif ch in _BREAK_AFTER:
+            out.append((_ASCII.get(ch, ch)) + (r"\allowbreak{}" if breaks else ""))
         elif ch in _ASCII:
             out.append(_ASCII[ch])
         elif 32 <= code < 127:
@@ -74,6 +81,8 @@ def escape(text) -> str:
             out.append(" " if unicodedata.category(ch) in ("Zl", "Zp", "Cc") else "")
         elif unicodedata.category(ch) == "Zs":
             out.append(" ")
+        elif keep_unicode:
+            out.append(ch)
         else:
             accented = _accented(ch)
             out.append(accented if accented is not None else r"\texttt{[U+%04X]}\allowbreak{}" % code)
