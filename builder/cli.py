@@ -82,6 +82,11 @@ def cmd_build(args, project) -> int:
     return 0
 
 
+def cmd_serve(args, project) -> int:
+    from builder.serve import serve
+    return serve(project, args.address)
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="slm-survey",
@@ -108,6 +113,12 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--pdf", action="store_true", help="also compile build/latex/survey.pdf with pdflatex and bibtex")
     p.add_argument("--format", choices=["text", "json", "github"], default="text", help="how to print validation problems")
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("serve", help="preview the site; pages regenerate when an entry changes",
+                       description="Build the pages, start MkDocs' live-reloading server, and rebuild the generated "
+                                   "pages whenever a file in entries/ or schema/ changes.")
+    p.add_argument("--address", "-a", default="127.0.0.1:8000", help="host:port to serve on (default 127.0.0.1:8000)")
+    p.set_defaults(func=cmd_serve)
     return parser
 
 
