@@ -82,6 +82,24 @@ def cmd_build(args, project) -> int:
     return 0
 
 
+def cmd_stats(args, project) -> int:
+    from builder.check import check
+    from builder.site_pages import dimension_paths
+    from builder.stats import compute_stats, render_text
+    result = check(project)
+    if result.errors:
+        _print_problems(result.errors, len(result.corpus))
+        return 1
+    stats = compute_stats(result.corpus, result.schema, dimension_paths(result.schema))
+    if args.format == "json":
+        import dataclasses
+        import json
+        print(json.dumps(dataclasses.asdict(stats), indent=2, ensure_ascii=False))
+    else:
+        sys.stdout.write(render_text(stats))
+    return 0
+
+
 def cmd_serve(args, project) -> int:
     from builder.serve import serve
     return serve(project, args.address)
@@ -113,6 +131,12 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--pdf", action="store_true", help="also compile build/latex/survey.pdf with pdflatex and bibtex")
     p.add_argument("--format", choices=["text", "json", "github"], default="text", help="how to print validation problems")
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("stats", help="counts per taxonomy value and year, and how complete each field is",
+                       description="Print counts per kind, year and taxonomy value, and per-field coverage "
+                                   "(known / unknown with a reason / missing). The same page is on the site.")
+    p.add_argument("--format", choices=["text", "json"], default="text", help="text for people, json for tools")
+    p.set_defaults(func=cmd_stats)
 
     p = sub.add_parser("serve", help="preview the site; pages regenerate when an entry changes",
                        description="Build the pages, start MkDocs' live-reloading server, and rebuild the generated "

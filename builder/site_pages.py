@@ -111,6 +111,8 @@ class SiteWriter:
             self.write(f"tables/{table.name}.md", front_matter(table.title) + f"# {md_text(table.title)}\n\n"
                        + render_markdown(table, self.links_from("sub")))
         self.leaderboards()
+        from builder.stats import compute_stats, render_markdown as stats_markdown
+        self.write("stats.md", front_matter("Statistics") + stats_markdown(compute_stats(self.corpus, self.schema, self.dim_paths)))
         return self.files
 
     def home(self, svgs) -> None:

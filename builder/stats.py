@@ -1,0 +1,139 @@
+"""Corpus statistics: counts per taxonomy value and per year, and how complete each field is.
+
+Coverage is what keeps a survey honest: for each field of each kind, how many
+entries state it, how many say it is unknown (with a reason), how many leave it
+out. Printed as a terminal table and written as a page of the site.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tabulate import tabulate
+
+from builder.paths import walk
+from builder.render.markdown import md_text
+from builder.tables.build import is_unknown
+
+
+@dataclass(frozen=True)
+class Coverage:
+    kind: str
+    field: str
+    label: str
+    known: int
+    unknown: int
+    missing: int
+
+    @property
+    def total(self) -> int:
+        return self.known + self.unknown + self.missing
+
+    @property
+    def percent_known(self) -> float:
+        return 100.0 * self.known / self.total if self.total else 0.0
+
+
+@dataclass(frozen=True)
+class Stats:
+    total: int
+    per_kind: tuple            # (kind label, count)
+    per_year: tuple            # (year, count)
+    per_value: tuple           # (dimension label, ((value label, count), ...))
+    coverage: tuple            # Coverage rows
+    results: int
+    models_with_results: int
+
+
+def _known(value) -> str:
+    if value is None:
+        return "missing"
+    if is_unknown(value):
+        return "unknown"
+    if isinstance(value, (list, dict)) and not value:
+        return "missing"
+    return "known"
+
+
+def _kind_fields(schema, kind) -> list:
+    """Top-level fields an entry of this kind may have (not forbidden for it), in schema order."""
+    forbidden = set()
+    for rule in schema.raw.get("allOf", []):
+        cond = rule.get("if", {}).get("properties", {}).get("kind", {})
+        matches = kind == cond.get("const") or kind in cond.get("enum", [])
+        branch = rule.get("then" if matches else "else", {})
+        forbidden |= {k for k, v in branch.get("properties", {}).items() if v == {"not": {}}}
+    generic = {"id", "name", "title", "kind", "date_note", "notes", "sources", "tags", "starred", "links"}
+    return [k for k in schema.raw.get("properties", {}) if k not in forbidden and k not in generic]
+
+
+def compute_stats(corpus, schema, dim_paths: dict) -> Stats:
+    taxonomy = schema.taxonomy
+    kind_dim = taxonomy.get("kind")
+    per_kind = []
+    for value in (kind_dim.allowed() if kind_dim else sorted({e.kind for e in corpus.entries})):
+        n = sum(1 for e in corpus.entries if e.kind == value)
+        if n:
+            per_kind.append((kind_dim.label_of(value) if kind_dim else value, n))
+    years: dict = {}
+    for e in corpus.entries:
+        date = e.get("date")
+        year = date[:4] if isinstance(date, str) else "unknown"
+        years[year] = years.get(year, 0) + 1
+    per_value = []
+    for dim in taxonomy:
+        paths = dim_paths.get(dim.name, [])
+        if not paths or dim.name == "kind":
+            continue
+        counts = []
+        for v in dim.values:
+            n = sum(1 for e in corpus.entries
+                    if any(x == v.value and type(x) is type(v.value) for p in paths for _, x in walk(e.data, p)))
+            counts.append((v.label, n))
+        if any(n for _, n in counts):
+            per_value.append((dim.label, tuple(counts)))
+    coverage = []
+    for value in (kind_dim.allowed() if kind_dim else []):
+        members = [e for e in corpus.entries if e.kind == value]
+        if not members:
+            continue
+        for field in _kind_fields(schema, value):
+            states = [_known(e.get(field)) for e in members]
+            node = schema.field(field)
+            coverage.append(Coverage(value, field, node.get("title", field), states.count("known"),
+                                     states.count("unknown"), states.count("missing")))
+    results = [(e, r) for e in corpus.entries for r in (e.get("results") or []) if isinstance(r, dict)]
+    subjects = {r.get("model") or e.id for e, r in results if not r.get("system")}
+    models = {s for s in subjects if corpus.get(s) is not None and corpus[s].kind == "model"}
+    return Stats(len(corpus), tuple(per_kind), tuple(sorted(years.items())), tuple(per_value), tuple(coverage),
+                 len(results), len(models))
+
+
+def render_text(stats: Stats) -> str:
+    out = [f"{stats.total} entries; {stats.results} results covering {stats.models_with_results} models\n",
+           tabulate(stats.per_kind, headers=["kind", "entries"], tablefmt="simple"), "",
+           tabulate(stats.per_year, headers=["year", "entries"], tablefmt="simple"), ""]
+    for dim_label, counts in stats.per_value:
+        out.append(tabulate([c for c in counts if c[1]], headers=[dim_label, "entries"], tablefmt="simple"))
+        out.append("")
+    rows = [(c.kind, c.field, c.known, c.unknown, c.missing, f"{c.percent_known:.0f}%") for c in stats.coverage]
+    out.append("Coverage (known = stated and sourced; unknown = marked unknown with a reason):")
+    out.append(tabulate(rows, headers=["kind", "field", "known", "unknown", "missing", "known %"], tablefmt="simple"))
+    return "\n".join(out) + "\n"
+
+
+def render_markdown(stats: Stats) -> str:
+    def table(rows, headers):
+        return tabulate([[md_text(c) for c in row] for row in rows], headers=[md_text(h) for h in headers],
+                        tablefmt="github", disable_numparse=True)
+    out = ["# Statistics\n",
+           f"{stats.total} entries; {stats.results} results covering {stats.models_with_results} models.\n",
+           "## Entries per kind\n", table(stats.per_kind, ["Kind", "Entries"]), "",
+           "## Entries per year\n", table(stats.per_year, ["Year", "Entries"]), "",
+           "## Entries per taxonomy value\n"]
+    for dim_label, counts in stats.per_value:
+        out += [f"### {md_text(dim_label)}\n", table(counts, [dim_label, "Entries"]), ""]
+    out += ["## Field coverage\n",
+            "*Known*: stated, with a source. *Unknown*: marked unknown with a reason. *Missing*: not given.\n",
+            table([(c.kind, c.label, c.known, c.unknown, c.missing, f"{c.percent_known:.0f}%") for c in stats.coverage],
+                  ["Kind", "Field", "Known", "Unknown", "Missing", "Known %"]), ""]
+    return "\n".join(out)
