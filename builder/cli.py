@@ -100,6 +100,18 @@ def cmd_stats(args, project) -> int:
     return 0
 
 
+def cmd_new(args, project) -> int:
+    from builder.schema import load_schema
+    from builder.template import TemplateError, new_entry
+    try:
+        path = new_entry(project, load_schema(project.schema_path), args.id, args.kind)
+    except (TemplateError, FileExistsError) as exc:
+        print(f"new: {exc}", file=sys.stderr)
+        return 1
+    print(f"new: wrote {path}; fill in the TODOs, then run: slm-survey validate {path}")
+    return 0
+
+
 def cmd_serve(args, project) -> int:
     from builder.serve import serve
     return serve(project, args.address)
@@ -137,6 +149,13 @@ def make_parser() -> argparse.ArgumentParser:
                                    "(known / unknown with a reason / missing). The same page is on the site.")
     p.add_argument("--format", choices=["text", "json"], default="text", help="text for people, json for tools")
     p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("new", help="write a commented template entry (never over an existing one)",
+                       description="Write entries/<kind>s/<id>.yaml: required keys with TODO placeholders, optional keys "
+                                   "commented out with their descriptions. Refuses an id that exists.")
+    p.add_argument("id", help="the new entry's id (lowercase slug, also its file name)")
+    p.add_argument("--kind", required=True, help="model, tokenizer, analysis, benchmark, roadmap or survey")
+    p.set_defaults(func=cmd_new)
 
     p = sub.add_parser("serve", help="preview the site; pages regenerate when an entry changes",
                        description="Build the pages, start MkDocs' live-reloading server, and rebuild the generated "

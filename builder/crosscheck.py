@@ -170,6 +170,23 @@ def check_results(e, corpus) -> list:
     return out
 
 
+def check_placeholders(e) -> list:
+    """A TODO left from `slm-survey new` is an error wherever it is."""
+    out = []
+
+    def visit(value, path):
+        if isinstance(value, str) and "TODO" in value:
+            out.append(_problem(e, path, f"placeholder left: {show(value)}; fill it in or delete the key"))
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                visit(v, path + (k,))
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                visit(v, path + (i,))
+    visit(e.data, ())
+    return out
+
+
 def cross_check(corpus, schema, project, today: dt.date | None = None) -> list:
     today = today or dt.date.today()
     out = check_identity(corpus.entries)
@@ -179,4 +196,5 @@ def cross_check(corpus, schema, project, today: dt.date | None = None) -> list:
         out += check_sources(e, schema)
         out += check_dates(e, today)
         out += check_results(e, corpus)
+        out += check_placeholders(e)
     return out
