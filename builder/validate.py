@@ -83,6 +83,13 @@ def _expected_types(error, schema: Schema) -> str:
     return " or ".join(dict.fromkeys(names))
 
 
+def _found(value) -> str:
+    """'a mapping', 'a list', or the type and the value: "string 'no'"."""
+    if isinstance(value, (dict, list)):
+        return show(value)
+    return f"{type_name(value)} {show(value)}"
+
+
 def _label(node: dict, path) -> str:
     title = node.get("title")
     if title:
@@ -135,7 +142,7 @@ def describe(error, loaded: Loaded, schema: Schema) -> list[Problem]:
         at_value(f"{show(value)} is not a valid {node.get('title', 'value').lower()}; allowed: {listing}"
                  f"{_suggest(value, allowed)}")
     elif kind in ("anyOf", "oneOf"):
-        at_value(f"expected {_expected_types(error, schema)}, found {type_name(value)} {show(value)}")
+        at_value(f"expected {_expected_types(error, schema)}, found {_found(value)}")
     elif kind == "type":
         expected = error.validator_value
         expected = expected if isinstance(expected, list) else [expected]
@@ -143,7 +150,7 @@ def describe(error, loaded: Loaded, schema: Schema) -> list[Problem]:
         hint = ""
         if isinstance(value, str) and value in ("yes", "no", "on", "off", "y", "n"):
             hint = "only true and false are booleans here (YAML 1.2)"
-        at_value(f"{_label(node, path)}: expected {names}, found {type_name(value)} {show(value)}", hint)
+        at_value(f"{_label(node, path)}: expected {names}, found {_found(value)}", hint)
     elif kind == "pattern" or kind == "format":
         desc = node.get("description", "")
         at_value(f"{show(value)} is not a valid {_label(node, path).lower()}" + (f": {desc}" if desc else ""))
