@@ -82,7 +82,7 @@ def figure_svgs(outputs: Outputs, link_for=None) -> dict:
     return svgs
 
 
-def build(project: Project, today: dt.date | None = None, site_pages=None) -> BuildResult:
+def build(project: Project, today: dt.date | None = None, site_pages=None, force: bool = False) -> BuildResult:
     """Validate, then (only if there are no errors) write every output atomically.
 
     site_pages, when given, is a function (project, result, outputs) -> {path: text}
@@ -99,7 +99,7 @@ def build(project: Project, today: dt.date | None = None, site_pages=None) -> Bu
         files.update(site_pages(project, result, outputs))
         managed.append(project.generated_dir)
     with build_lock(project.root / "build"):
-        report = write_tree(files, managed)
+        report = write_tree(files, managed, force=force)
     return BuildResult(result, report)
 
 

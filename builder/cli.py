@@ -50,7 +50,7 @@ def cmd_build(args, project) -> int:
     from builder.build import build
     from builder.site_pages import site_pages
     from builder.sitebuild import compile_pdf, mkdocs_build
-    result = build(project, site_pages=site_pages)
+    result = build(project, site_pages=site_pages, force=args.force)
     if not result.ok:
         _print_problems(result.check.problems, len(result.check.corpus), args.format)
         print("build: not built; fix the errors above", file=sys.stderr)
@@ -112,6 +112,30 @@ def cmd_new(args, project) -> int:
     return 0
 
 
+def cmd_fmt(args, project) -> int:
+    from builder.check import discover
+    from builder.fmt import format_file
+    from builder.schema import load_schema
+    files, problems = discover(project, args.paths or None)
+    if problems:
+        _print_problems(problems, 0)
+        return 1
+    order = load_schema(project.schema_path).key_order()
+    changed = []
+    for f in files:
+        try:
+            if format_file(f, order, check_only=args.check):
+                changed.append(f)
+        except Exception as exc:  # ruamel raises many types for broken YAML; validate explains them
+            print(f"fmt: {f}: not formatted ({type(exc).__name__}); run slm-survey validate", file=sys.stderr)
+            return 1
+    verb = "would reformat" if args.check else "reformatted"
+    for f in changed:
+        print(f"{verb} {f}")
+    print(f"fmt: {len(changed)} of {len(files)} entries {verb}")
+    return 1 if (args.check and changed) else 0
+
+
 def cmd_serve(args, project) -> int:
     from builder.serve import serve
     return serve(project, args.address)
@@ -142,6 +166,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-site", action="store_true", help="write the pages but do not run MkDocs")
     p.add_argument("--pdf", action="store_true", help="also compile build/latex/survey.pdf with pdflatex and bibtex")
     p.add_argument("--format", choices=["text", "json", "github"], default="text", help="how to print validation problems")
+    p.add_argument("--force", action="store_true", help="rewrite every output even when its bytes are unchanged")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("stats", help="counts per taxonomy value and year, and how complete each field is",
@@ -156,6 +181,13 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("id", help="the new entry's id (lowercase slug, also its file name)")
     p.add_argument("--kind", required=True, help="model, tokenizer, analysis, benchmark, roadmap or survey")
     p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser("fmt", help="put entries in the canonical layout, keeping comments",
+                       description="Reorder top-level keys to the schema's order and double-quote dates and arXiv ids, "
+                                   "keeping comments and formatting (ruamel.yaml round trip). Writes atomically.")
+    p.add_argument("paths", nargs="*", help="entry files or folders inside entries/ (default: all)")
+    p.add_argument("--check", action="store_true", help="change nothing; exit 1 if any entry would be reformatted")
+    p.set_defaults(func=cmd_fmt)
 
     p = sub.add_parser("serve", help="preview the site; pages regenerate when an entry changes",
                        description="Build the pages, start MkDocs' live-reloading server, and rebuild the generated "

@@ -21,14 +21,15 @@ class WriteReport:
     removed: list = field(default_factory=list)
 
 
-def write_atomic(path: Path, data: bytes) -> bool:
-    """Replace path with data unless it already holds exactly that; True when written."""
+def write_atomic(path: Path, data: bytes, force: bool = False) -> bool:
+    """Replace path with data unless it already holds exactly that (or force); True when written."""
     path = Path(path)
-    try:
-        if path.read_bytes() == data:
-            return False
-    except OSError:
-        pass
+    if not force:
+        try:
+            if path.read_bytes() == data:
+                return False
+        except OSError:
+            pass
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -58,14 +59,26 @@ def build_lock(folder: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def write_tree(files: dict, managed: list) -> WriteReport:
+def remove_stale_temps(paths) -> None:
+    """Temp files left by a build that was killed mid-write (".<name>.<random>.tmp" beside a target)."""
+    for folder in sorted({Path(p).parent for p in paths}):
+        if folder.is_dir():
+            for tmp in folder.glob(".*.tmp"):
+                try:
+                    tmp.unlink()
+                except OSError:
+                    pass
+
+
+def write_tree(files: dict, managed: list, force: bool = False) -> WriteReport:
     """Write every file; then delete files under the managed folders that this build did not produce."""
     report = WriteReport()
+    remove_stale_temps(files)
     for path in sorted(files):
         data = files[path]
         if isinstance(data, str):
             data = data.encode("utf-8")
-        (report.written if write_atomic(path, data) else report.unchanged).append(path)
+        (report.written if write_atomic(path, data, force) else report.unchanged).append(path)
     keep = {Path(p).resolve() for p in files}
     for folder in managed:
         folder = Path(folder)

@@ -33,6 +33,14 @@ class Schema:
     def top_level_fields(self) -> tuple:
         return tuple(self.raw.get("properties", {}))
 
+    def key_order(self) -> list:
+        """The order entries are written in: identity and card first, kind fields, then results and sources."""
+        head = ["id", "name", "title", "kind", "date", "date_note", "arxiv", "authors", "orgs", "venue", "links",
+                "tags", "starred", "notes"]
+        tail = ["results", "sources"]
+        middle = [k for k in self.raw.get("properties", {}) if k not in head and k not in tail]
+        return [k for k in head + middle + tail if k in self.raw.get("properties", {})]
+
     def field(self, name: str) -> dict:
         return self.raw.get("properties", {}).get(name, {})
 

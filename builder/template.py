@@ -62,10 +62,9 @@ def render_template(schema, entry_id: str, kind: str, schema_ref: str) -> str:
              f"# A new {kind} entry. Replace every TODO, delete the commented keys you do not need,",
              f"# write {{unknown: \"why\"}} for a fact no source gives, then run: slm-survey validate",
              f"id: {entry_id}"]
-    keys = ["name", "title", "kind", "date", "date_note", "arxiv", "authors", "orgs", "venue", "links", "tags",
-            "starred", "notes"]
-    keys += [k for k in _kind_fields(schema, kind) if k not in keys and k not in ("results",)]
-    keys += ["results", "sources"]
+    allowed = set(_kind_fields(schema, kind)) | {"name", "title", "kind", "date_note", "links", "tags", "starred",
+                                                   "notes", "results", "sources"}
+    keys = [k for k in schema.key_order() if k in allowed]
     for key in keys:
         node = schema.field(key)
         if not node or key == "id":

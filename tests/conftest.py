@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+TIMINGS: dict = {}  # bad-input case -> seconds, reported at the end of the run
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CASES = Path(__file__).resolve().parent / "cases"
 
@@ -70,3 +71,16 @@ def survey_root(tmp_path, monkeypatch) -> Path:
     root = make_root(tmp_path / "survey")
     monkeypatch.chdir(root)
     return root
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Report the bad-input suite: how many cases, how many passed, the slowest."""
+    reports = [r for key in ("passed", "failed") for r in terminalreporter.stats.get(key, [])
+               if getattr(r, "when", "") == "call" and "test_cases.py::test_case[" in r.nodeid]
+    if not reports:
+        return
+    passed = sum(1 for r in reports if r.passed)
+    slowest = max(TIMINGS.items(), key=lambda kv: kv[1]) if TIMINGS else ("-", 0.0)
+    terminalreporter.write_line(
+        f"bad-input suite: {len(reports)} cases, {passed} passed, {len(reports) - passed} failed; "
+        f"slowest {slowest[0]} {slowest[1]:.2f}s (informational, not asserted)")

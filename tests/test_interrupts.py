@@ -1,0 +1,88 @@
+"""Builds that are killed, or run twice at once, never leave a half-written output."""
+from __future__ import annotations
+
+import hashlib
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import repo_corpus_root
+
+pytestmark = pytest.mark.timeout(600)
+
+
+def outputs(root) -> dict:
+    """Every generated file (hidden temp files excluded) -> sha256."""
+    files = [p for d in ("build/latex/tables", "build/latex/figures", "docs/survey") for p in (root / d).rglob("*")]
+    files += [root / "build/latex/references.bib", root / "build/latex/survey.tex", root / "docs/index.md"]
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in files if p.is_file() and not p.name.startswith(".")}
+
+
+def build_cmd(*extra):
+    return [sys.executable, "-m", "builder", "build", "--no-site", *extra]
+
+
+def temps(root) -> list:
+    return [p for p in root.rglob(".*.tmp")]
+
+
+def timed_build(root) -> float:
+    start = time.perf_counter()
+    assert subprocess.run(build_cmd("--force"), cwd=root, capture_output=True).returncode == 0
+    return time.perf_counter() - start
+
+
+def test_twenty_killed_builds_leave_the_last_good_build_intact(tmp_path):
+    root = repo_corpus_root(tmp_path / "survey")
+    assert subprocess.run(build_cmd(), cwd=root, capture_output=True).returncode == 0
+    good = outputs(root)
+    duration = timed_build(root)
+    rng = random.Random(20261125)
+    for _ in range(20):
+        proc = subprocess.Popen(build_cmd("--force"), cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.0, duration))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        assert outputs(root) == good
+    assert subprocess.run(build_cmd(), cwd=root, capture_output=True).returncode == 0
+    assert temps(root) == [] and outputs(root) == good
+
+
+def test_a_killed_build_of_changed_entries_leaves_each_file_old_or_new(tmp_path):
+    old_root = repo_corpus_root(tmp_path / "old")
+    new_root = repo_corpus_root(tmp_path / "new")
+    for root in (old_root, new_root):
+        ichigo = root / "entries" / "models" / "ichigo.yaml"
+        if root is new_root:
+            ichigo.write_text(ichigo.read_text().replace("Realtime Voice Assistant", "Realtime Voice Assistant (v2)"))
+        assert subprocess.run(build_cmd(), cwd=root, capture_output=True).returncode == 0
+    old, new = outputs(old_root), outputs(new_root)
+    assert old != new
+    root = old_root
+    (root / "entries" / "models" / "ichigo.yaml").write_bytes((new_root / "entries" / "models" / "ichigo.yaml").read_bytes())
+    rng = random.Random(7)
+    duration = timed_build(new_root)
+    for _ in range(10):
+        proc = subprocess.Popen(build_cmd("--force"), cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.0, duration))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        for name, digest in outputs(root).items():
+            assert digest in (old.get(name), new.get(name)), name
+    assert subprocess.run(build_cmd(), cwd=root, capture_output=True).returncode == 0
+    assert outputs(root) == new and temps(root) == []
+
+
+def test_two_builds_at_once_do_not_corrupt_each_other(tmp_path):
+    root = repo_corpus_root(tmp_path / "survey")
+    assert subprocess.run(build_cmd(), cwd=root, capture_output=True).returncode == 0
+    good = outputs(root)
+    procs = [subprocess.Popen(build_cmd("--force"), cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+             for _ in range(3)]
+    assert [p.wait() for p in procs] == [0, 0, 0]
+    assert outputs(root) == good and temps(root) == []

@@ -1,0 +1,181 @@
+"""Property-based tests: whatever an entry holds, the pipeline answers with clean problems or clean output."""
+from __future__ import annotations
+
+import re
+import subprocess
+import unicodedata
+from html.parser import HTMLParser
+
+import markdown
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from builder.build import load_definitions, render_all
+from builder.check import check
+from builder.load import LoadError, parse
+from builder.notes import render_notes
+from builder.project import load_project
+from builder.render.latex_text import escape
+from builder.render.markdown import md_text
+from builder.validate import validate_entry
+from conftest import FIXTURES, make_root, need_tool
+
+MODEL = yaml.safe_load((FIXTURES / "minimal" / "entries" / "model-a.yaml").read_text())
+
+json_scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6),
+                         st.floats(allow_nan=False, allow_infinity=False, width=32), st.text(max_size=30))
+json_values = st.recursive(json_scalars, lambda inner: st.lists(inner, max_size=4) |
+                           st.dictionaries(st.text(max_size=10), inner, max_size=4), max_leaves=12)
+
+
+@st.composite
+def mutated_entries(draw):
+    """The model fixture with a few keys deleted, replaced or added at any depth."""
+    data = yaml.safe_load(yaml.safe_dump(MODEL))
+    for _ in range(draw(st.integers(1, 4))):
+        node = data
+        path = []
+        while isinstance(node, (dict, list)) and node and draw(st.booleans()):
+            key = draw(st.sampled_from(sorted(node, key=str) if isinstance(node, dict) else list(range(len(node)))))
+            path.append((node, key))
+            node = node[key]
+        action = draw(st.sampled_from(["replace", "delete", "add"]))
+        if not path:
+            if isinstance(data, dict):
+                data[draw(st.text(max_size=12))] = draw(json_values)
+            continue
+        parent, key = path[-1]
+        if action == "replace":
+            parent[key] = draw(json_values)
+        elif action == "delete":
+            del parent[key]
+        elif isinstance(parent, dict):
+            parent[draw(st.text(max_size=12))] = draw(json_values)
+    return data
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory):
+    return make_root(tmp_path_factory.mktemp("props") / "survey")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(entry=mutated_entries())
+def test_mutated_entries_never_crash_validate_or_build(root, entry):
+    text = yaml.safe_dump(entry, allow_unicode=True, sort_keys=False)
+    target = root / "entries" / "model-a.yaml"
+    target.write_text(text, encoding="utf-8")
+    project = load_project(root)
+    result = check(project)  # must not raise
+    for problem in result.problems:
+        assert problem.line >= 1 and problem.col >= 1 and problem.message.startswith(("error: ", "warning: "))
+    if not result.errors:
+        render_all(project, result, load_definitions(project))  # must not raise either
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(max_size=400))
+def test_any_text_parses_or_fails_cleanly(text):
+    try:
+        loaded = parse(text, "x.yaml")
+    except LoadError as exc:
+        assert exc.problem.line >= 1 and exc.problem.message.startswith("error: ")
+        return
+    if isinstance(loaded.data, dict):
+        from builder.schema import load_schema
+        validate_entry(loaded, load_schema(FIXTURES.parent.parent / "schema" / "entry.schema.json"))
+
+
+# --- LaTeX: anything compiles, and prints literally ----------------------------------------------
+LITERAL_ALPHABET = st.sampled_from(list("abcXYZ019 #$%&~_^\\{}[]<>|\"'`-!?.,;:/@=+*()") + ["é", "ü", "ñ", "ß", "用", "语"])
+
+
+def _expected(text: str) -> str:
+    out = []
+    for ch in text:
+        if ch == " ":
+            continue
+        out.append(f"[U+{ord(ch):04X}]" if ord(ch) > 0x2FF else ch)
+    return "".join(out)
+
+
+def _compile(tmp_path, body: str) -> str:
+    doc = ("\\documentclass{article}\\usepackage[T1]{fontenc}\\usepackage{textcomp}\\usepackage{lmodern}"
+           "\\usepackage{pifont}\\begin{document}\n" + body + "\n\\end{document}\n")
+    (tmp_path / "t.tex").write_text(doc, encoding="utf-8")
+    done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", "t.tex"],
+                          cwd=tmp_path, capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stdout.decode(errors="replace")[-2000:]
+    return subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", "t.pdf", "-"], cwd=tmp_path,
+                          capture_output=True, text=True).stdout
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(texts=st.lists(st.text(LITERAL_ALPHABET, min_size=1, max_size=40), min_size=5, max_size=12))
+def test_latex_escape_prints_literally(tmp_path, texts):
+    need_tool("pdflatex")
+    need_tool("pdftotext")
+    body = "\n\n".join(f"START{i} {escape(t)} END{i}" for i, t in enumerate(texts))
+    printed = unicodedata.normalize("NFKC", _compile(tmp_path, body))
+    flat = re.sub(r"\s+", "", printed)
+    for i, t in enumerate(texts):
+        got = flat.split(f"START{i}", 1)[1].split(f"END{i}", 1)[0]
+        assert got == unicodedata.normalize("NFKC", _expected(t)), (t, got)
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(texts=st.lists(st.text(max_size=60), min_size=5, max_size=12))
+def test_any_unicode_compiles(tmp_path, texts):
+    need_tool("pdflatex")
+    _compile(tmp_path, "\n\n".join(escape(t) for t in texts) or "x")
+
+
+# --- Markdown and HTML: nothing that runs ------------------------------------------------------
+PAYLOADS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[x](javascript:alert(1))",
+            "<a href='javascript:alert(1)'>a</a>", "<svg onload=alert(1)>", "<iframe src=javascript:alert(1)>",
+            "![i](javascript:alert(1))", "<a href=\"&#106;avascript:alert(1)\">e</a>", "[x](JaVaScRiPt:alert(1))",
+            "<style>*{}</style>", "<object data=x>", "<math><mi xlink:href=javascript:alert(1)>",
+            "<details open ontoggle=alert(1)>", "`code`", "**bold**", "|", "\n\n", "<", ">", "&", "\"", "'"]
+hostile_text = st.lists(st.one_of(st.sampled_from(PAYLOADS), st.text(max_size=20)), max_size=12).map("".join)
+
+
+class Runnable(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "iframe", "object", "embed", "style", "svg", "math", "img"):
+            self.found.append(tag)
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.found.append(name)
+            if value and re.sub(r"[\s\x00-\x20]+", "", value).lower().startswith(("javascript:", "vbscript:", "data:")):
+                self.found.append(f"{name}={value}")
+
+
+def runnable(html: str) -> list:
+    parser = Runnable()
+    parser.feed(html)
+    return parser.found
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=hostile_text)
+def test_table_text_never_yields_markup(text):
+    html = markdown.markdown("| a |\n|---|\n| " + md_text(text) + " |\n\n" + md_text(text), extensions=["tables"])
+    assert runnable(html) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=hostile_text)
+def test_notes_never_yield_anything_that_runs(text):
+    assert runnable(render_notes(text)) == []
+
+
+def test_the_alphabet_is_wide_enough():
+    """Sanity: the literal check covers every ASCII special."""
+    assert all(ch in "".join(LITERAL_ALPHABET.elements) for ch in "#$%&~_^\\{}")
+
