@@ -14,6 +14,7 @@ _ASCII = {
     "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "<": r"\textless{}", ">": r"\textgreater{}",
     "|": r"\textbar{}", '"': r"\textquotedbl{}", "`": r"\textasciigrave{}", "'": r"\textquotesingle{}",
     "-": "-{}", "[": "{[}", "]": "{]}", "\n": " ", "\t": " ", "\r": " ",
+    ",": ",{}",  # T1 turns ",," into a low double quote
 }
 _NAMED = {
     "\u2013": r"\textendash{}", "\u2014": r"\textemdash{}", "\u2018": r"\textquoteleft{}", "\u2019": r"\textquoteright{}",
@@ -67,7 +68,7 @@ def escape(text, breaks: bool = True, keep_unicode: bool = False) -> str:
     out = []
     for ch in str(text):
         code = ord(ch)
-        if not breaks and ch in "-[]":
+        if not breaks and ch in "-[],":
             out.append(ch)  # ligature and optional-argument guards matter only when we typeset
         elif ch in _BREAK_AFTER:
             out.append((_ASCII.get(ch, ch)) + (r"\allowbreak{}" if breaks else ""))
