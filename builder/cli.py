@@ -136,6 +136,35 @@ def cmd_fmt(args, project) -> int:
     return 1 if (args.check and changed) else 0
 
 
+def _import(args, project, parse_fn, tool) -> int:
+    from builder.importers.stubs import apply, plan, report
+    from builder.schema import load_schema
+    source = Path(args.file)
+    try:
+        raw = source.read_bytes()
+    except OSError as exc:
+        print(f"{tool}: cannot read {source}: {exc.strerror}", file=sys.stderr)
+        return 1
+    text = raw.decode("utf-8", errors="replace")
+    records, skipped = parse_fn(text, str(source))
+    out_dir = Path(args.out).resolve() if args.out else None
+    planned = plan(records, project, load_schema(project.schema_path), out_dir, tool, beside=args.beside)
+    if not args.dry_run:
+        apply(planned)
+    sys.stdout.write(report(planned, skipped, args.dry_run))
+    return 0
+
+
+def cmd_import_notes(args, project) -> int:
+    from builder.importers.notes import parse_notes
+    return _import(args, project, parse_notes, "import-notes")
+
+
+def cmd_import_bib(args, project) -> int:
+    from builder.importers.bibtex import parse_bibtex
+    return _import(args, project, parse_bibtex, "import-bib")
+
+
 def cmd_serve(args, project) -> int:
     from builder.serve import serve
     return serve(project, args.address)
@@ -188,6 +217,19 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", help="entry files or folders inside entries/ (default: all)")
     p.add_argument("--check", action="store_true", help="change nothing; exit 1 if any entry would be reformatted")
     p.set_defaults(func=cmd_fmt)
+
+    for name, func, what in (("import-notes", cmd_import_notes, "paper notes (one `### YYYYMM `tags` Org` section per paper)"),
+                             ("import-bib", cmd_import_bib, "a BibTeX file")):
+        p = sub.add_parser(name, help=f"entry stubs from {what}",
+                           description=f"Write one entry stub per paper in {what}, with every field the source gives and "
+                                       "TODOs for the rest, then list what validate still wants for each stub. Never "
+                                       "overwrites: an existing id or arXiv id is reported as a clash.")
+        p.add_argument("file", help="the file to import")
+        p.add_argument("--out", help="folder for the stubs (default: entries/<kind>s/)")
+        p.add_argument("--dry-run", action="store_true", help="write nothing; show what would be written")
+        p.add_argument("--beside", action="store_true",
+                       help="on a clash, write the imported notes next to the existing entry for a merge by hand")
+        p.set_defaults(func=func)
 
     p = sub.add_parser("serve", help="preview the site; pages regenerate when an entry changes",
                        description="Build the pages, start MkDocs' live-reloading server, and rebuild the generated "

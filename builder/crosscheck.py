@@ -16,7 +16,7 @@ from builder.validate import nearest
 
 def _problem(entry, json_path, message, severity=ERROR, key=False, hint=""):
     line, col = entry.key_position(json_path) if key else entry.position(json_path)
-    return Problem(entry.path, line, col, f"{severity}: {message}", severity, hint)
+    return Problem(entry.path, line, col, f"{severity}: {message}", severity, hint, tuple(json_path))
 
 
 def _month(text):

@@ -17,6 +17,7 @@ class Problem:
     message: str
     severity: str = ERROR
     hint: str = field(default="", compare=False)
+    where: tuple = field(default=(), compare=False)  # JSON path of the offending value (or missing key)
 
     def is_error(self) -> bool:
         return self.severity == ERROR

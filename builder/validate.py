@@ -109,15 +109,17 @@ def describe(error, loaded: Loaded, schema: Schema) -> list[Problem]:
     kind = error.validator
     out = []
 
-    def at_value(message, hint=""):
+    def at_value(message, hint="", where=None):
         line, col = pos.value(path)
-        out.append(Problem(loaded.path, line, col, "error: " + message, hint=hint))
+        out.append(Problem(loaded.path, line, col, "error: " + message, hint=hint,
+                           where=tuple(where) if where is not None else path))
 
     if kind == "not" and error.validator_value == {}:  # `not: {}`: this key is not for this kind
         entry_kind = loaded.data.get("kind") if isinstance(loaded.data, dict) else None
         line, col = pos.key(path)
         out.append(Problem(loaded.path, line, col,
-                           f"error: key {show(path[-1] if path else '')} does not belong in an entry of kind {show(entry_kind)}"))
+                           f"error: key {show(path[-1] if path else '')} does not belong in an entry of kind {show(entry_kind)}",
+                           where=path))
     elif kind == "additionalProperties" and isinstance(value, dict):
         allowed = list(node.get("properties", {}))
         for extra in value:
@@ -126,7 +128,7 @@ def describe(error, loaded: Loaded, schema: Schema) -> list[Problem]:
             line, col = pos.key(path + (extra,))
             out.append(Problem(loaded.path, line, col,
                                f"error: unknown key {show(extra)}{_suggest(extra, allowed)}",
-                               hint="allowed keys: " + ", ".join(allowed)))
+                               hint="allowed keys: " + ", ".join(allowed), where=path + (extra,)))
     elif kind == "required":
         for name in error.validator_value:
             if isinstance(value, dict) and name not in value:
@@ -135,7 +137,7 @@ def describe(error, loaded: Loaded, schema: Schema) -> list[Problem]:
                 if any(b.get("$ref") == "#/$defs/unknown" for b in prop.get("anyOf", [])):
                     hint = f"if no source says, write `{name}: {{unknown: \"why\"}}`"
                 where = f" in {show(path[-1])}" if path and isinstance(path[-1], str) else ""
-                at_value(f"missing required key {show(name)}{where}", hint)
+                at_value(f"missing required key {show(name)}{where}", hint, where=path + (name,))
     elif kind == "oneOf" and node.get("x-taxonomy"):
         allowed = [o["const"] for o in node["oneOf"]]
         listing = ", ".join(str(a) for a in allowed)

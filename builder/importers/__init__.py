@@ -1,0 +1,1 @@
+"""Importers: turn notes and bibliographies people already have into entry stubs."""
