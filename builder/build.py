@@ -82,13 +82,14 @@ def figure_svgs(outputs: Outputs, link_for=None) -> dict:
     return svgs
 
 
-def build(project: Project, today: dt.date | None = None, site_pages=None, force: bool = False) -> BuildResult:
+def build(project: Project, today: dt.date | None = None, site_pages=None, force: bool = False,
+          use_cache: bool = False) -> BuildResult:
     """Validate, then (only if there are no errors) write every output atomically.
 
     site_pages, when given, is a function (project, result, outputs) -> {path: text}
     adding the site's generated Markdown pages.
     """
-    result = check(project, today=today)
+    result = check(project, today=today, use_cache=use_cache)
     if result.errors:
         return BuildResult(result)
     definitions = load_definitions(project)
@@ -100,6 +101,7 @@ def build(project: Project, today: dt.date | None = None, site_pages=None, force
         managed.append(project.generated_dir)
     with build_lock(project.root / "build"):
         report = write_tree(files, managed, force=force)
+    report.paths = sorted(files)
     return BuildResult(result, report)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from builder.corpus import Corpus, Entry
 from builder.crosscheck import cross_check
-from builder.load import LoadError, load_entry
+from builder.load import LazyPositions, Loaded, LoadError, decode, load_entry, parse, read_bytes
 from builder.problems import Problem, sort_problems
 from builder.project import Project
 from builder.schema import Schema, load_schema
@@ -80,29 +80,102 @@ def discover(project: Project, paths=None) -> tuple[list, list]:
     return sorted(set(files)), problems
 
 
-def load_entries(files) -> tuple[list, list]:
+def _check_one(file: str, display: str, schema: Schema):
+    """Read, parse and schema-check one file: (stamp, digest, data or None, problems). Runs in workers."""
+    from builder.cache import content_hash, stamp
+    try:
+        st = stamp(file)
+        raw = read_bytes(file, display)
+        loaded = parse(decode(raw, display), display)
+        if loaded.data is None or not isinstance(loaded.data, dict):
+            load_entry(file, display)  # raises the same LoadError with its message
+        return st, content_hash(raw), loaded.data, validate_entry(loaded, schema)
+    except LoadError as exc:
+        return None, "", None, [exc.problem]
+    except OSError as exc:
+        return None, "", None, [Problem(display, 1, 1, f"error: cannot read: {exc.strerror}")]
+
+
+_WORKER_SCHEMA = None
+
+
+def _worker(item):
+    file, display = item
+    return file, display, _check_one(file, display, _WORKER_SCHEMA)
+
+
+def load_entries(files, schema: Schema | None = None, cache=None, workers: int | None = None) -> tuple[list, list]:
+    """Entries and their load and schema problems; unchanged files come from the cache, the rest in parallel."""
+    from builder.cache import stamp
     entries, problems = [], []
+    todo = []
     for file in files:
-        try:
-            entries.append(Entry(file, load_entry(file, display_path(file))))
-        except LoadError as exc:
-            problems.append(exc.problem)
-        except OSError as exc:
-            problems.append(Problem(display_path(file), 1, 1, f"error: cannot read: {exc.strerror}"))
+        display = display_path(file)
+        hit = None
+        if cache is not None:
+            try:
+                hit = cache.get(str(file), stamp(file))
+            except OSError:
+                hit = None
+        if hit is not None:
+            _, _, data, probs = hit
+            from builder.cache import problem_from_tuple
+            problems += [problem_from_tuple(t) for t in probs]
+            if data is not None:
+                entries.append(Entry(file, Loaded(display, data, LazyPositions(file, display))))
+        else:
+            todo.append((str(file), display))
+    results = []
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if schema is not None and len(todo) >= 200 and workers > 1:
+        global _WORKER_SCHEMA
+        _WORKER_SCHEMA = schema
+        schema.fast  # compile once, before forking, so workers inherit it
+        import multiprocessing
+        with multiprocessing.get_context("fork").Pool(min(workers, 2)) as pool:
+            results = pool.map(_worker, todo, chunksize=max(1, len(todo) // (8 * min(workers, 2))))
+    else:
+        for file, display in todo:
+            if schema is None:
+                try:
+                    entries.append(Entry(Path(file), load_entry(file, display)))
+                except LoadError as exc:
+                    problems.append(exc.problem)
+                except OSError as exc:
+                    problems.append(Problem(display, 1, 1, f"error: cannot read: {exc.strerror}"))
+                continue
+            results.append((file, display, _check_one(file, display, schema)))
+    for file, display, (st, digest, data, probs) in results:
+        problems += probs
+        if data is not None and isinstance(data, dict):
+            entries.append(Entry(Path(file), Loaded(display, data, LazyPositions(file, display))))
+        if cache is not None and st is not None:
+            cache.put(file, st, digest, data if isinstance(data, dict) else None, probs)
+    entries.sort(key=lambda e: str(e.file))
     return entries, problems
 
 
-def check(project: Project, paths=None, today: dt.date | None = None, schema: Schema | None = None) -> CheckResult:
+def check(project: Project, paths=None, today: dt.date | None = None, schema: Schema | None = None,
+          use_cache: bool = False) -> CheckResult:
     """Validate the corpus; with paths, report only problems in those files (the corpus is still whole)."""
     schema = schema or load_schema(project.schema_path)
     all_files, problems = discover(project)
     if paths:
         selected, path_problems = discover(project, paths)
         problems += path_problems
-    entries, load_problems = load_entries(all_files)
+    cache = None
+    if use_cache:
+        from builder.cache import EntryCache, code_hash, content_hash
+        key = content_hash((code_hash() + Path(project.schema_path).read_text(encoding="utf-8")).encode())
+        cache = EntryCache(project.root / "build" / ".cache", key)
+    entries, load_problems = load_entries(all_files, schema, cache)
     problems += load_problems
-    for e in entries:
-        problems += validate_entry(e.loaded, schema)
+    if cache is not None:
+        cache.prune(str(f) for f in all_files)
+        try:
+            cache.save()
+        except OSError:
+            pass  # a read-only checkout still validates, only slower next time
     corpus = Corpus.build(entries, project.references)
     problems += cross_check(corpus, schema, project, today)
     # One message per place: a leftover TODO that also breaks the schema is said once, by the schema.

@@ -22,7 +22,7 @@ def _use_frames(stream) -> bool:
 def cmd_validate(args, project) -> int:
     from builder.check import check
     from builder.reporters import REPORTERS, report_text
-    result = check(project, args.paths or None)
+    result = check(project, args.paths or None, use_cache=True)
     files = len(result.corpus)
     problems = result.problems if not args.quiet_warnings else result.errors
     if args.format == "text":
@@ -47,10 +47,15 @@ def _print_problems(problems, files, fmt="text") -> None:
 
 
 def cmd_build(args, project) -> int:
+    from builder import manifest
+    options = {"site": not args.no_site, "pdf": args.pdf}
+    if not args.force and manifest.up_to_date(project, options):
+        print("build: up to date (no entry, schema, table definition or builder file changed)")
+        return 0
     from builder.build import build
     from builder.site_pages import site_pages
     from builder.sitebuild import compile_pdf, mkdocs_build
-    result = build(project, site_pages=site_pages, force=args.force)
+    result = build(project, site_pages=site_pages, force=args.force, use_cache=True)
     if not result.ok:
         _print_problems(result.check.problems, len(result.check.corpus), args.format)
         print("build: not built; fix the errors above", file=sys.stderr)
@@ -79,6 +84,12 @@ def cmd_build(args, project) -> int:
             print("build: mkdocs build --strict failed", file=sys.stderr)
             return 1
         print(f"build: site written to {project.site_dir}")
+    outputs = list(report.paths)
+    if not args.no_site:
+        outputs.append(project.site_dir / "index.html")
+    if args.pdf:
+        outputs.append(project.latex_dir / "survey.pdf")
+    manifest.record(project, options, outputs)
     return 0
 
 

@@ -57,6 +57,29 @@ class Positions:
         return self.value(path)
 
 
+class LazyPositions:
+    """Positions read again from the file only when a message needs one (workers do not send them back)."""
+
+    def __init__(self, file_path, display: str):
+        self.file_path = file_path
+        self.display = display
+        self._real = None
+
+    def _get(self) -> Positions:
+        if self._real is None:
+            try:
+                self._real = load_entry(self.file_path, self.display).positions
+            except (LoadError, OSError):
+                self._real = Positions()
+        return self._real
+
+    def value(self, path):
+        return self._get().value(path)
+
+    def key(self, path):
+        return self._get().key(path)
+
+
 @dataclass
 class Loaded:
     """A parsed file: its data and where each piece of it came from."""

@@ -3,6 +3,8 @@
 A build killed at any moment leaves every output either old or new, never
 half-written: each file is written to a temporary file in the same folder and
 renamed over the old one. A lock keeps two builds from interleaving.
+(Files are not fsynced one by one: that protects against power loss, not a
+killed process, and costs seconds on a large survey.)
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from pathlib import Path
 @dataclass
 class WriteReport:
     written: list = field(default_factory=list)
+    paths: list = field(default_factory=list)  # every output of the build, written or not
     unchanged: list = field(default_factory=list)
     removed: list = field(default_factory=list)
 
@@ -35,8 +38,8 @@ def write_atomic(path: Path, data: bytes, force: bool = False) -> bool:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        # The rename is atomic: a killed build leaves the old file or the new one, never a part.
+        # (No fsync per file: that guards against power loss, not against a killed process, at a high cost.)
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -5,8 +5,19 @@
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
+
+@lru_cache(maxsize=1024)
+def _parse_path(text: str) -> tuple:
+    return tuple(tuple(p) if isinstance(p, list) else p for p in _split(text))
+
 
 def parse_path(text: str) -> list:
+    return [list(p) if isinstance(p, tuple) else p for p in _parse_path(text)]
+
+
+def _split(text: str) -> list:
     parts = []
     for piece in text.split("."):
         while piece.endswith("[]"):

@@ -83,6 +83,11 @@ class SiteWriter:
         self.taxonomy = result.schema.taxonomy
         self.outputs = outputs
         self.results = collect_results(self.corpus)
+        self.results_of: dict = {}  # entry id -> results it reports or is the subject of (one pass, no rescans)
+        for r in self.results:
+            self.results_of.setdefault(r.reporter, []).append(r)
+            if r.subject and r.subject != r.reporter:
+                self.results_of.setdefault(r.subject, []).append(r)
         self.dim_paths = dimension_paths(self.schema)
         self.files: dict = {}
 
@@ -104,8 +109,7 @@ class SiteWriter:
             self.write(f"figures/{name}.svg", svg)
         self.home(svgs)
         self.papers()
-        for entry in self.corpus.entries:
-            self.entry_page(entry)
+        self.entry_pages()
         self.taxonomy_pages(svgs)
         for table in self.outputs.tables:
             self.write(f"tables/{table.name}.md", front_matter(table.title) + f"# {md_text(table.title)}\n\n"
@@ -207,7 +211,53 @@ class SiteWriter:
             return "; ".join(parts)
         return md_text(value)
 
-    def entry_page(self, e) -> None:
+    # -- entry pages: cached by what they show, rendered on every core ---------------
+    def page_key(self, e, salt: str) -> str:
+        """A hash of everything an entry page shows: its data, backlinks, results and the names it links to."""
+        import hashlib
+        import marshal
+        h = hashlib.blake2b(digest_size=16)
+        h.update(salt.encode())
+        h.update(marshal.dumps(e.data))
+        for b in sorted(self.corpus.backlinks.get(e.id, []), key=lambda b: (b.label, b.source)):
+            h.update(f"{b.label}|{b.source}|{entry_name(self.corpus[b.source])}".encode())
+        for r in self.results_of.get(e.id, []):
+            h.update(repr(r).encode())
+            for other in (r.subject, r.reporter, r.benchmark):
+                if other and self.corpus.get(other):
+                    h.update(entry_name(self.corpus[other]).encode())
+        for rule in self.project.references:
+            from builder.paths import walk
+            for _, ref in walk(e.data, rule["path"]):
+                if isinstance(ref, str) and self.corpus.get(ref):
+                    h.update(f"{ref}|{entry_name(self.corpus[ref])}".encode())
+        return h.hexdigest()
+
+    def entry_pages(self) -> None:
+        from builder.cache import code_hash
+        from builder.page_cache import PageCache, render_in_parallel
+        import json
+        salt = code_hash() + json.dumps(self.schema.raw, sort_keys=True) + json.dumps(self.project.references)
+        cache = PageCache(self.project.root / "build" / ".cache")
+        keys = {e.id: self.page_key(e, salt) for e in self.corpus.entries}
+        todo = []
+        for e in self.corpus.entries:
+            text = cache.get(e.id, keys[e.id])
+            if text is None:
+                todo.append(e)
+            else:
+                self.write(f"entries/{e.id}.md", text)
+        for eid, text in render_in_parallel(self, todo):
+            self.write(f"entries/{eid}.md", text)
+            cache.put(eid, keys[eid], text)
+        cache.prune(keys)
+        try:
+            cache.save()
+        except OSError:
+            pass
+
+    def render_entry(self, e) -> str:
+        """The Markdown of one entry's page (pure: reads the corpus, writes nothing)."""
         links = self.links_from("sub")
         title = entry_name(e)
         star = " ☆" if e.get("starred") else ""
@@ -258,7 +308,7 @@ class SiteWriter:
         bib = bib_entry(e, portable=False)
         fence = "`" * max(3, max((len(m) for m in re.findall(r"`+", bib)), default=0) + 1)
         out += ["## Cite\n", f"{fence}bibtex\n{bib}{fence}\n"]
-        self.write(f"entries/{e.id}.md", "\n".join(out))
+        return "\n".join(out)
 
     def list_table(self, label, item_node, items, links) -> str:
         props = self.schema.resolve(item_node).get("properties", {})
@@ -271,7 +321,7 @@ class SiteWriter:
         return "\n".join(lines) + "\n"
 
     def results_section(self, e, links) -> list:
-        mine = [r for r in self.results if r.reporter == e.id or r.subject == e.id]
+        mine = self.results_of.get(e.id, [])
         if not mine:
             return []
         lines = ["## Results\n", "| Benchmark | Task | Metric | Model | Value | Reported in |", "|---|---|---|---|---|---|"]
@@ -328,10 +378,20 @@ class SiteWriter:
         paths = self.dim_paths.get(dim.name, [])
         out = [front_matter(dim.label), f"# {md_text(dim.label)}\n", md_text(dim.definition) + "\n"]
         level_table = next((t for t in self.outputs.tables if any(c.key.startswith(p + "=") for c in t.columns for p in paths)), None)
+        from builder.paths import walk
+        index: dict = {}  # (type, value) -> entries, built in one pass over the corpus
+        for e in self.corpus.entries:
+            seen = set()
+            for p in paths:
+                for _, x in walk(e.data, p):
+                    key = (type(x).__name__, repr(x))
+                    if key not in seen:
+                        seen.add(key)
+                        index.setdefault(key, []).append(e)
         for v in dim.values:
             out.append(f"## {md_text(v.label)} {{#{anchor(dim.name, v.value)}}}\n")
             out.append(md_text(v.definition) + "\n")
-            members = [e for e in self.corpus.entries if any(self._has(e.data, p, v.value) for p in paths)]
+            members = list(index.get((type(v.value).__name__, repr(v.value)), []))
             if members:
                 members.sort(key=lambda e: (str(e.get("date")), entry_name(e).lower()))
                 out.append("Papers: " + ", ".join(f"[{md_text(entry_name(e))}]({links.entry(e.id)})" for e in members) + "\n")
@@ -341,10 +401,6 @@ class SiteWriter:
             out += ["## Table\n", render_markdown(level_table, links)]
         self.write(f"taxonomy/{dim.name}.md", "\n".join(out))
 
-    @staticmethod
-    def _has(data, path: str, value) -> bool:
-        from builder.paths import walk
-        return any(v == value and type(v) is type(value) for _, v in walk(data, path))
 
 
 def site_pages(project, result, outputs) -> dict:

@@ -185,6 +185,8 @@ def describe(error, loaded: Loaded, schema: Schema) -> list[Problem]:
 
 def validate_entry(loaded: Loaded, schema: Schema) -> list[Problem]:
     """All schema problems of one loaded entry (an empty list when it conforms)."""
+    if schema.is_valid(loaded.data):
+        return []
     errors = [sub for error in schema.validator.iter_errors(loaded.data) for sub in narrow(error, schema)]
     if any(list(e.absolute_path) == ["kind"] for e in errors):
         # With the kind itself wrong, "this key does not belong to kind X" is noise.

@@ -118,9 +118,17 @@ def test_search_finds_ichigo(page):
     page.goto(page.base + "/")
     page.wait_for_load_state("networkidle")
     page.locator("label.md-search__icon, .md-search__input").first.click()
-    page.locator("input.md-search__input").fill("Ichigo")
+    box = page.locator("input.md-search__input")
     result = page.locator(".md-search-result__item").first
-    result.wait_for(timeout=15000)
+    # The search index loads in a worker; a query typed before it is ready gets no answer, so type it again.
+    for _ in range(6):
+        box.fill("")
+        box.type("Ichigo", delay=30)
+        try:
+            result.wait_for(timeout=5000)
+            break
+        except Exception:
+            continue
     assert "Ichigo" in page.locator(".md-search-result").inner_text()
     shot(page, "search-ichigo")
 

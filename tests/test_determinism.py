@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 
 from builder.build import build
 from builder.project import load_project
@@ -43,3 +44,22 @@ def test_a_removed_entry_removes_its_page(tmp_path):
     (root / "entries" / "cjk-notes.yaml").unlink()
     report = build(project, site_pages=site_pages).report
     assert page in report.removed and not page.exists()
+
+
+def test_cached_and_uncached_builds_write_the_same_bytes(tmp_path):
+    """The cache is an optimisation only: a warm build writes exactly what a cold one does."""
+    root = repo_corpus_root(tmp_path / "survey")
+    project = load_project(root)
+    assert build(project, site_pages=site_pages, use_cache=True).ok
+    cold = _digest(root)
+    assert build(project, site_pages=site_pages, use_cache=True, force=True).ok
+    assert _digest(root) == cold
+
+
+def test_validating_does_not_change_the_schema():
+    from builder.schema import load_schema
+    from conftest import REPO
+    schema = load_schema(REPO / "schema" / "entry.schema.json")
+    before = json.dumps(schema.raw, sort_keys=True)
+    schema.is_valid({"id": "x"})
+    assert json.dumps(schema.raw, sort_keys=True) == before

@@ -117,11 +117,13 @@ def _compile(tmp_path, body: str) -> str:
 def test_latex_escape_prints_literally(tmp_path, texts):
     need_tool("pdflatex")
     need_tool("pdftotext")
-    body = "\n\n".join(f"START{i} {escape(t)} END{i}" for i, t in enumerate(texts))
+    # Markers use Q, which the alphabet never produces, and a letter per text so none is a prefix of another.
+    mark = [f"QQ{chr(65 + i)}" for i in range(len(texts))]
+    body = "\n\n".join(f"{m}BEGIN {escape(t)} {m}END" for m, t in zip(mark, texts))
     printed = unicodedata.normalize("NFKC", _compile(tmp_path, body))
     flat = re.sub(r"\s+", "", printed)
-    for i, t in enumerate(texts):
-        got = flat.split(f"START{i}", 1)[1].split(f"END{i}", 1)[0]
+    for m, t in zip(mark, texts):
+        got = flat.split(f"{m}BEGIN", 1)[1].split(f"{m}END", 1)[0]
         assert got == unicodedata.normalize("NFKC", _expected(t)), (t, got)
 
 

@@ -8,6 +8,7 @@ code point, e.g. [U+7528], rather than breaking the build.
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 _ASCII = {
     "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "#": r"\#", "$": r"\$", "%": r"\%", "&": r"\&",
@@ -59,6 +60,11 @@ _BREAK_AFTER = set("\\{}#$%&_^~/|<>")
 
 
 def escape(text, breaks: bool = True, keep_unicode: bool = False) -> str:
+    return _escape(str(text), breaks, keep_unicode)
+
+
+@lru_cache(maxsize=65536)
+def _escape(text: str, breaks: bool, keep_unicode: bool) -> str:
     """Escape arbitrary text for LaTeX body text (never returns markup from the input).
 
     breaks adds \\allowbreak after symbols (for typesetting); keep_unicode leaves
@@ -66,7 +72,7 @@ def escape(text, breaks: bool = True, keep_unicode: bool = False) -> str:
     Unicode-aware toolchains).
     """
     out = []
-    for ch in str(text):
+    for ch in text:
         code = ord(ch)
         if not breaks and ch in "-[],":
             out.append(ch)  # ligature and optional-argument guards matter only when we typeset

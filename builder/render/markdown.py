@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Callable
 
@@ -18,10 +19,15 @@ from builder.tables.model import ABSENT, UNKNOWN
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|-])")  # what Python-Markdown can backslash-escape; <>& are HTML-escaped
 
 
+@lru_cache(maxsize=65536)
+def _md_text(text: str) -> str:
+    text = re.sub(r"\s+", " ", text)
+    return html.escape(_MD_SPECIAL.sub(r"\\\1", text), quote=False)
+
+
 def md_text(text) -> str:
     """Plain text safe inside Markdown (and a pipe-table cell): no markup survives."""
-    text = re.sub(r"\s+", " ", str(text))
-    return html.escape(_MD_SPECIAL.sub(r"\\\1", text), quote=False)
+    return _md_text(str(text))
 
 
 def html_text(text) -> str:

@@ -1,0 +1,83 @@
+"""A cache of parsed and schema-checked entries, so unchanged files are not read again.
+
+Keyed per file by (size, mtime) with the content hash as a second check, and as
+a whole by the schema's and the builder's own source hashes: change either and
+everything is re-checked. Stored with marshal (plain data only: loading it
+cannot run code) under build/.cache/.
+"""
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+from pathlib import Path
+
+from builder.problems import Problem
+
+VERSION = 3
+
+
+def code_hash() -> str:
+    """Hash of the builder's own source: a new version of the code invalidates every cache."""
+    h = hashlib.sha256()
+    root = Path(__file__).resolve().parent
+    for f in sorted(root.rglob("*.py")):
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def stamp(path) -> tuple:
+    st = os.stat(path)
+    return (st.st_size, st.st_mtime_ns)
+
+
+def content_hash(raw: bytes) -> str:
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+def problem_to_tuple(p: Problem) -> tuple:
+    return (p.path, p.line, p.col, p.message, p.severity, p.hint, tuple(p.where))
+
+
+def problem_from_tuple(t) -> Problem:
+    return Problem(t[0], t[1], t[2], t[3], t[4], t[5], tuple(t[6]))
+
+
+class EntryCache:
+    """file path -> (stamp, content hash, data, schema problems)."""
+
+    def __init__(self, folder: Path, key: str):
+        self.file = Path(folder) / "entries.marshal"
+        self.key = key
+        self.items: dict = {}
+        self.dirty = False
+        try:
+            blob = marshal.loads(self.file.read_bytes())
+            if blob.get("version") == VERSION and blob.get("key") == key:
+                self.items = blob["items"]
+        except (OSError, ValueError, EOFError, TypeError, KeyError, AttributeError):
+            self.items = {}
+
+    def get(self, path: str, st: tuple):
+        hit = self.items.get(path)
+        if hit and tuple(hit[0]) == st:
+            return hit
+        return None
+
+    def put(self, path: str, st: tuple, digest: str, data, problems) -> None:
+        self.items[path] = (st, digest, data, [problem_to_tuple(p) for p in problems])
+        self.dirty = True
+
+    def prune(self, keep) -> None:
+        keep = set(keep)
+        for path in list(self.items):
+            if path not in keep:
+                del self.items[path]
+                self.dirty = True
+
+    def save(self) -> None:
+        if not self.dirty:
+            return
+        from builder.output import write_atomic
+        write_atomic(self.file, marshal.dumps({"version": VERSION, "key": self.key, "items": self.items}))
+        self.dirty = False
