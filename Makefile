@@ -33,3 +33,6 @@ clean:
 
 golden: $(STAMP)
 	$(BIN)/python tests/golden_outputs.py
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py

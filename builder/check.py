@@ -64,19 +64,30 @@ def discover(project: Project, paths=None) -> tuple[list, list]:
             problems.append(Problem(shown, 1, 1, f"error: outside the entries folder {display_path(folder)}; "
                                                  "entries live there"))
             continue
-        candidates = sorted(target.rglob("*")) if target.is_dir() else [target]
-        for file in candidates:
-            if file.is_symlink():
-                problems.append(Problem(display_path(file), 1, 1, "error: symbolic link; entries must be regular files"))
-                continue
-            if file.is_dir() or not file.name.endswith(SUFFIXES):
-                if file is target and not target.is_dir():
-                    problems.append(Problem(display_path(file), 1, 1, "error: not a .yaml file"))
-                continue
-            if not _inside(file, folder):
-                problems.append(Problem(display_path(file), 1, 1, "error: resolves outside the entries folder"))
-                continue
-            files.append(file.resolve())
+        if not target.is_dir():
+            if target.is_symlink():
+                problems.append(Problem(shown, 1, 1, "error: symbolic link; entries must be regular files"))
+            elif not target.name.endswith(SUFFIXES):
+                problems.append(Problem(shown, 1, 1, "error: not a .yaml file"))
+            else:
+                files.append(target.resolve())
+            continue
+        # Walk without following links: everything found under the resolved folder is inside it.
+        base = target.resolve()
+        for dirpath, dirnames, names in os.walk(base):
+            for d in list(dirnames):
+                if os.path.islink(os.path.join(dirpath, d)):
+                    dirnames.remove(d)
+                    problems.append(Problem(display_path(Path(dirpath, d)), 1, 1,
+                                            "error: symbolic link; entries must be regular files"))
+            for name in names:
+                if not name.endswith(SUFFIXES):
+                    continue
+                full = os.path.join(dirpath, name)
+                if os.path.islink(full):
+                    problems.append(Problem(display_path(Path(full)), 1, 1, "error: symbolic link; entries must be regular files"))
+                    continue
+                files.append(Path(full))
     return sorted(set(files)), problems
 
 
@@ -104,7 +115,8 @@ def _worker(item):
     return file, display, _check_one(file, display, _WORKER_SCHEMA)
 
 
-def load_entries(files, schema: Schema | None = None, cache=None, workers: int | None = None) -> tuple[list, list]:
+def load_entries(files, schema: Schema | None = None, cache=None, workers: int | None = None,
+                 progress=None) -> tuple[list, list]:
     """Entries and their load and schema problems; unchanged files come from the cache, the rest in parallel."""
     from builder.cache import stamp
     entries, problems = [], []
@@ -133,7 +145,11 @@ def load_entries(files, schema: Schema | None = None, cache=None, workers: int |
         schema.fast  # compile once, before forking, so workers inherit it
         import multiprocessing
         with multiprocessing.get_context("fork").Pool(min(workers, 2)) as pool:
-            results = pool.map(_worker, todo, chunksize=max(1, len(todo) // (8 * min(workers, 2))))
+            chunk = max(1, min(64, len(todo) // (8 * min(workers, 2))))
+            for item in pool.imap(_worker, todo, chunksize=chunk):
+                results.append(item)
+                if progress and len(results) % 100 == 0:
+                    progress(len(results), len(todo))
     else:
         for file, display in todo:
             if schema is None:
@@ -145,6 +161,8 @@ def load_entries(files, schema: Schema | None = None, cache=None, workers: int |
                     problems.append(Problem(display, 1, 1, f"error: cannot read: {exc.strerror}"))
                 continue
             results.append((file, display, _check_one(file, display, schema)))
+            if progress and len(results) % 100 == 0:
+                progress(len(results), len(todo))
     for file, display, (st, digest, data, probs) in results:
         problems += probs
         if data is not None and isinstance(data, dict):
@@ -156,7 +174,7 @@ def load_entries(files, schema: Schema | None = None, cache=None, workers: int |
 
 
 def check(project: Project, paths=None, today: dt.date | None = None, schema: Schema | None = None,
-          use_cache: bool = False) -> CheckResult:
+          use_cache: bool = False, progress=None) -> CheckResult:
     """Validate the corpus; with paths, report only problems in those files (the corpus is still whole)."""
     schema = schema or load_schema(project.schema_path)
     all_files, problems = discover(project)
@@ -168,7 +186,7 @@ def check(project: Project, paths=None, today: dt.date | None = None, schema: Sc
         from builder.cache import EntryCache, code_hash, content_hash
         key = content_hash((code_hash() + Path(project.schema_path).read_text(encoding="utf-8")).encode())
         cache = EntryCache(project.root / "build" / ".cache", key)
-    entries, load_problems = load_entries(all_files, schema, cache)
+    entries, load_problems = load_entries(all_files, schema, cache, progress=progress)
     problems += load_problems
     if cache is not None:
         cache.prune(str(f) for f in all_files)

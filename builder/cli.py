@@ -22,7 +22,10 @@ def _use_frames(stream) -> bool:
 def cmd_validate(args, project) -> int:
     from builder.check import check
     from builder.reporters import REPORTERS, report_text
-    result = check(project, args.paths or None, use_cache=True)
+    from builder.progress import Progress
+    bar = Progress("validate")
+    result = check(project, args.paths or None, use_cache=True, progress=bar)
+    bar.close()
     files = len(result.corpus)
     problems = result.problems if not args.quiet_warnings else result.errors
     if args.format == "text":
@@ -157,7 +160,8 @@ def _import(args, project, parse_fn, tool) -> int:
         print(f"{tool}: cannot read {source}: {exc.strerror}", file=sys.stderr)
         return 1
     text = raw.decode("utf-8", errors="replace")
-    records, skipped = parse_fn(text, str(source))
+    from builder.importers.records import KindRules
+    records, skipped = parse_fn(text, str(source), KindRules.from_config(project.raw))
     out_dir = Path(args.out).resolve() if args.out else None
     planned = plan(records, project, load_schema(project.schema_path), out_dir, tool, beside=args.beside)
     if not args.dry_run:
@@ -174,6 +178,20 @@ def cmd_import_notes(args, project) -> int:
 def cmd_import_bib(args, project) -> int:
     from builder.importers.bibtex import parse_bibtex
     return _import(args, project, parse_bibtex, "import-bib")
+
+
+def cmd_export(args, project) -> int:
+    from builder.check import check
+    from builder.export import export
+    result = check(project, use_cache=True)
+    if result.errors:
+        _print_problems(result.errors, len(result.corpus))
+        print("export: fix the errors above first", file=sys.stderr)
+        return 1
+    out = Path(args.output)
+    export(result.corpus, result.schema, args.format, out)
+    print(f"export: {len(result.corpus)} entries to {out} ({args.format})")
+    return 0
 
 
 def cmd_serve(args, project) -> int:
@@ -219,7 +237,7 @@ def make_parser() -> argparse.ArgumentParser:
                        description="Write entries/<kind>s/<id>.yaml: required keys with TODO placeholders, optional keys "
                                    "commented out with their descriptions. Refuses an id that exists.")
     p.add_argument("id", help="the new entry's id (lowercase slug, also its file name)")
-    p.add_argument("--kind", required=True, help="model, tokenizer, analysis, benchmark, roadmap or survey")
+    p.add_argument("--kind", required=True, help="a value of the schema's kind dimension, e.g. model")
     p.set_defaults(func=cmd_new)
 
     p = sub.add_parser("fmt", help="put entries in the canonical layout, keeping comments",
@@ -241,6 +259,15 @@ def make_parser() -> argparse.ArgumentParser:
         p.add_argument("--beside", action="store_true",
                        help="on a clash, write the imported notes next to the existing entry for a merge by hand")
         p.set_defaults(func=func)
+
+    p = sub.add_parser("export", help="the corpus as CSV, JSON, JSONL, BibTeX or SQLite for other tools",
+                       description="Write the validated corpus for pandas, DuckDB, datasette or a reference manager. "
+                                   "Columns are flattened with stable names and order (from the schema); SQLite has a "
+                                   "table per entry kind plus results, training_stages and sources.")
+    p.add_argument("--format", required=True, choices=["csv", "json", "jsonl", "bibtex", "sqlite"],
+                   help="output format")
+    p.add_argument("-o", "--output", required=True, help="the file to write")
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("serve", help="preview the site; pages regenerate when an entry changes",
                        description="Build the pages, start MkDocs' live-reloading server, and rebuild the generated "

@@ -14,6 +14,14 @@ class Entry:
 
     file: Path
     loaded: Loaded
+    id: str = field(init=False)     # computed once: it is read millions of times on a large survey
+    kind: str = field(init=False)
+
+    def __post_init__(self):
+        value = self.loaded.data.get("id")
+        self.id = value if isinstance(value, str) else Path(self.file).stem
+        kind = self.loaded.data.get("kind", "")
+        self.kind = kind if isinstance(kind, str) else ""
 
     @property
     def path(self) -> str:
@@ -22,15 +30,6 @@ class Entry:
     @property
     def data(self) -> dict:
         return self.loaded.data
-
-    @property
-    def id(self) -> str:
-        value = self.data.get("id")
-        return value if isinstance(value, str) else self.file.stem
-
-    @property
-    def kind(self) -> str:
-        return self.data.get("kind", "")
 
     def get(self, key, default=None):
         return self.data.get(key, default)
@@ -45,8 +44,8 @@ class Entry:
 @dataclass
 class Backlink:
     source: str       # id of the entry holding the reference
-    field: str        # the reference rule's path, e.g. "tokenizer[].ref"
-    label: str        # what the link means, from the rule, e.g. "uses this tokenizer"
+    field: str        # the reference rule's path, e.g. "parts[].ref"
+    label: str        # what the link means, from the rule, e.g. "used by"
 
 
 @dataclass
@@ -73,7 +72,11 @@ class Corpus:
         return cls(entries, by_id, backlinks)
 
     def of_kind(self, kind) -> list:
-        return [e for e in self.entries if e.kind == kind]
+        if not hasattr(self, "_by_kind"):
+            self._by_kind = {}
+            for e in self.entries:
+                self._by_kind.setdefault(e.kind, []).append(e)
+        return list(self._by_kind.get(kind, []))
 
     def __getitem__(self, entry_id) -> Entry:
         return self.by_id[entry_id]

@@ -150,7 +150,15 @@ def check_dates(e, today: dt.date) -> list:
     return out
 
 
-def check_results(e, corpus) -> list:
+def result_subject_kinds(project) -> tuple:
+    """Kinds whose entries may report their own results without naming `model` (from survey.yaml's references)."""
+    for rule in project.references:
+        if rule.get("path") == "results[].model":
+            return tuple(rule.get("kinds", ()))
+    return ()
+
+
+def check_results(e, corpus, subject_kinds=()) -> list:
     """Every result needs a direction, given or declared by its benchmark's metric."""
     out = []
     for r, result in enumerate(e.get("results", []) or []):
@@ -165,7 +173,7 @@ def check_results(e, corpus) -> list:
                                 f"metric {show(result.get('metric'))} is not declared by benchmark {show(bench.id)}; "
                                 f"give this result a direction or add the metric there",
                                 hint="declared: " + ", ".join(map(str, metrics)) if metrics else ""))
-        if "model" not in result and "system" not in result and e.kind not in ("model", "tokenizer"):
+        if "model" not in result and "system" not in result and e.kind not in subject_kinds:
             out.append(_problem(e, ("results", r), "a result in a non-model entry must name its model or system"))
     return out
 
@@ -190,11 +198,12 @@ def check_placeholders(e) -> list:
 def cross_check(corpus, schema, project, today: dt.date | None = None) -> list:
     today = today or dt.date.today()
     out = check_identity(corpus.entries)
+    subject_kinds = result_subject_kinds(project)
     out += check_references(corpus, project.references)
     out += check_sums(corpus, project.sums)
     for e in corpus.entries:
         out += check_sources(e, schema)
         out += check_dates(e, today)
-        out += check_results(e, corpus)
+        out += check_results(e, corpus, subject_kinds)
         out += check_placeholders(e)
     return out

@@ -29,7 +29,7 @@ def write_atomic(path: Path, data: bytes, force: bool = False) -> bool:
     path = Path(path)
     if not force:
         try:
-            if path.read_bytes() == data:
+            if os.stat(path).st_size == len(data) and path.read_bytes() == data:
                 return False
         except OSError:
             pass
@@ -82,13 +82,13 @@ def write_tree(files: dict, managed: list, force: bool = False) -> WriteReport:
         if isinstance(data, str):
             data = data.encode("utf-8")
         (report.written if write_atomic(path, data, force) else report.unchanged).append(path)
-    keep = {Path(p).resolve() for p in files}
+    keep = {os.path.abspath(p) for p in files}
     for folder in managed:
         folder = Path(folder)
         if not folder.is_dir():
             continue
         for old in sorted(folder.rglob("*")):
-            if old.is_file() and old.resolve() not in keep and not old.name.startswith(".slm-survey"):
+            if old.is_file() and os.path.abspath(old) not in keep and not old.name.startswith(".slm-survey"):
                 old.unlink()
                 report.removed.append(old)
     return report

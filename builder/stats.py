@@ -84,11 +84,12 @@ def compute_stats(corpus, schema, dim_paths: dict) -> Stats:
         paths = dim_paths.get(dim.name, [])
         if not paths or dim.name == "kind":
             continue
-        counts = []
-        for v in dim.values:
-            n = sum(1 for e in corpus.entries
-                    if any(x == v.value and type(x) is type(v.value) for p in paths for _, x in walk(e.data, p)))
-            counts.append((v.label, n))
+        seen: dict = {}  # (type, value) -> number of entries holding it, in one pass
+        for e in corpus.entries:
+            keys = {(type(x).__name__, repr(x)) for p in paths for _, x in walk(e.data, p)}
+            for key in keys:
+                seen[key] = seen.get(key, 0) + 1
+        counts = [(v.label, seen.get((type(v.value).__name__, repr(v.value)), 0)) for v in dim.values]
         if any(n for _, n in counts):
             per_value.append((dim.label, tuple(counts)))
     coverage = []

@@ -91,7 +91,7 @@ def render_template(schema, entry_id: str, kind: str, schema_ref: str) -> str:
 
 def new_entry(project, schema, entry_id: str, kind: str) -> Path:
     if not SLUG.match(entry_id or ""):
-        raise TemplateError(f"{entry_id!r} is not a valid id: use lowercase letters, digits and hyphens, e.g. qwen2-audio")
+        raise TemplateError(f"{entry_id!r} is not a valid id: use lowercase letters, digits and hyphens, e.g. my-model-2")
     kinds = schema.taxonomy["kind"].allowed()
     if kind not in kinds:
         raise TemplateError(f"{kind!r} is not a kind; choose one of {', '.join(kinds)}")

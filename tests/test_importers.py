@@ -11,6 +11,7 @@ from builder.check import check
 from builder.cli import main
 from builder.importers.bibtex import parse_bibtex
 from builder.importers.notes import parse_notes
+from builder.importers.records import KindRules
 from builder.project import load_project
 from conftest import FIXTURES, make_root
 
@@ -119,7 +120,7 @@ def test_windows_line_endings_and_messy_links_give_the_same_records():
 
 
 def test_bibtex_import(survey_root):
-    records, skipped = parse_bibtex(BIB.read_text(), "papers.bib")
+    records, skipped = parse_bibtex(BIB.read_text(), "papers.bib", KindRules((), "model"))
     by_id = {r.id: r for r in records}
     assert set(by_id) == {"ichigo", "moshi", "librispeech"}
     assert by_id["ichigo"].fields["arxiv"] == "2410.15316" and by_id["ichigo"].fields["date"] == "2024-10"

@@ -6,14 +6,14 @@ import logging
 import bibtexparser
 from bibtexparser import middlewares as mw
 
-from builder.importers.records import Record, arxiv_id, choose_id, guess_kind, slugify
+from builder.importers.records import KindRules, Record, arxiv_id, choose_id, guess_kind, slugify
 
 
 def _name(parts) -> str:
     return " ".join(" ".join(p) for p in (parts.first, parts.von, parts.last, parts.jr) if p)
 
 
-def parse_bibtex(text: str, source: str) -> tuple[list, list]:
+def parse_bibtex(text: str, source: str, rules: KindRules = KindRules()) -> tuple[list, list]:
     logging.getLogger("bibtexparser").setLevel(logging.ERROR)  # failures are reported below instead
     library = bibtexparser.parse_string(text, append_middleware=[
         mw.LatexDecodingMiddleware(), mw.MonthIntMiddleware(True), mw.SeparateCoAuthors(), mw.SplitNameParts()])
@@ -28,7 +28,7 @@ def parse_bibtex(text: str, source: str) -> tuple[list, list]:
             skipped.append(f"{where}: skipped @{entry.entry_type}{{{entry.key}}}: no title")
             continue
         record = Record(id=choose_id(title, []) or slugify(entry.key), kind="", kind_reason="", origin=where)
-        record.kind, record.kind_reason = guess_kind(title, [])
+        record.kind, record.kind_reason = guess_kind(title, [], rules)
         record.fields["title"] = title
         authors = fields.get("author")
         if isinstance(authors, list) and authors:

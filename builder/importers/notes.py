@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from builder.importers.records import Record, arxiv_id, choose_id, guess_kind, normalise_tag
+from builder.importers.records import KindRules, Record, arxiv_id, choose_id, guess_kind, normalise_tag
 
 HEADER = re.compile(r"^#{2,4}\s+(?P<date>\d{6})\s*(?:[`｀](?P<tags>[^`｀]*)[`｀])?\s*(?P<rest>.*)$")
 LINK = re.compile(r"\[(?P<title>[^\]]+)\]\((?P<url>[^)\s]+)\)")
@@ -21,7 +21,7 @@ def _clean(text: str) -> str:
     return "".join(FULLWIDTH.get(ch, ch) for ch in text)
 
 
-def parse_notes(text: str, source: str) -> tuple[list, list]:
+def parse_notes(text: str, source: str, rules: KindRules = KindRules()) -> tuple[list, list]:
     """Records for every paper section, and messages about what was skipped."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     lines = text.split("\n")
@@ -59,7 +59,7 @@ def parse_notes(text: str, source: str) -> tuple[list, list]:
         starred = any(s in rest for s in STARS)
         org = " ".join(rest.translate({ord(s): None for s in STARS}).split())
         record = Record(id=choose_id(title, raw_tags), kind="", kind_reason="", origin=where)
-        record.kind, record.kind_reason = guess_kind(title, raw_tags)
+        record.kind, record.kind_reason = guess_kind(title, raw_tags, rules)
         tags = []
         for tag in raw_tags:
             norm = normalise_tag(tag)

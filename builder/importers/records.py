@@ -7,9 +7,23 @@ from dataclasses import dataclass, field
 
 ARXIV = re.compile(r"(?:arxiv\.org/(?:abs|pdf|html)/|arxiv:\s*)(\d{4}\.\d{4,5})(?:v\d+)?(?:\.pdf)?", re.IGNORECASE)
 BARE_ARXIV = re.compile(r"^(\d{4}\.\d{4,5})(?:v\d+)?$")
-# Words that reveal the kind of paper; checked in this order on the title and tags.
-KIND_WORDS = [("benchmark", "benchmark"), ("survey", "survey"), ("roadmap", "roadmap"), ("analysis", "analysis"),
-              ("probing", "analysis"), ("tokenizer", "tokenizer"), ("codec", "tokenizer")]
+
+
+@dataclass(frozen=True)
+class KindRules:
+    """How an importer guesses a paper's kind: words (in order) and the kind when none matches.
+
+    They come from survey.yaml's `import:` section, so each survey has its own.
+    """
+
+    words: tuple = ()          # ((word, kind), ...)
+    default: str = ""
+
+    @classmethod
+    def from_config(cls, raw: dict) -> "KindRules":
+        section = raw.get("import") or {}
+        words = tuple((str(w).lower(), str(k)) for w, k in (section.get("kind_words") or {}).items())
+        return cls(words, str(section.get("default_kind", "")))
 
 
 @dataclass
@@ -39,7 +53,7 @@ def arxiv_id(text: str) -> str | None:
 
 
 def looks_like_a_name(token: str) -> bool:
-    """'Ichigo', 'TTS-LLaMA', 'NeuGPT', 'SFM' look like model names; 'MM Fusion' does not."""
+    """'ResNet', 'GPT-2', 'BERT', 'T5' look like names; 'Deep Nets' does not."""
     token = token.strip()
     if not token or not token.isascii() or len(token.split()) > 2:
         return False
@@ -57,12 +71,14 @@ def choose_id(title: str, tags: list) -> str:
     return slugify(" ".join(title.split()[:5]))
 
 
-def guess_kind(title: str, tags: list) -> tuple[str, str]:
+def guess_kind(title: str, tags: list, rules: KindRules) -> tuple[str, str]:
     haystack = " ".join([title] + list(tags)).lower()
-    for word, kind in KIND_WORDS:
+    for word, kind in rules.words:
         if word in haystack:
             return kind, f"guessed from the word {word!r}"
-    return "model", "guessed (no word pointed elsewhere); change kind if it is not a model"
+    if rules.default:
+        return rules.default, f"the default kind (no word pointed elsewhere); change kind if it is not a {rules.default}"
+    return "TODO", "not guessed: survey.yaml gives no import rules"
 
 
 def normalise_tag(tag: str) -> str | None:

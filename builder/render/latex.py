@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from pylatex import NoEscape, Table, Tabularx
+from pylatex import NoEscape, Table, Tabular, Tabularx
 from pylatex.base_classes import Float
 
 from builder.render.latex_text import escape
@@ -82,7 +82,7 @@ def text_with_urls(text: str) -> str:
     return "".join(out)
 
 
-def render_tabular(table) -> Tabularx:
+def render_tabular(table):
     """Wide tables put groups in a first column (multirow); narrow ones as full-width header rows."""
     grouped = table.group_header is not None and table.wide
     banner = table.group_header is not None and not table.wide
@@ -90,7 +90,10 @@ def render_tabular(table) -> Tabularx:
     if grouped:
         specs.append(RAGGED + f"p{{{table.group_width}\\linewidth}}")
     specs += [_spec(c.latex) for c in table.columns]
-    tab = Tabularx(NoEscape("".join(specs)), width_argument=NoEscape(r"\linewidth"))
+    stretch = any(c.latex == "X" for c in table.columns) or grouped
+    # tabularx needs an X column to stretch; a table without one keeps its natural width.
+    tab = (Tabularx(NoEscape("".join(specs)), width_argument=NoEscape(r"\linewidth")) if stretch
+           else Tabular(NoEscape("".join(specs))))
     tab.append(NoEscape(r"\toprule"))
     headers = ([escape(table.group_header)] if grouped else []) + [escape(c.header) for c in table.columns]
     tab.append(NoEscape(" & ".join(headers) + r" \\"))
@@ -100,7 +103,8 @@ def render_tabular(table) -> Tabularx:
         if index:
             tab.append(NoEscape(r"\midrule"))
         if banner:
-            tab.append(NoEscape(f"\\multicolumn{{{len(table.columns)}}}{{@{{}}{RAGGED}p{{\\linewidth}}@{{}}}}"
+            spec = f"@{{}}{RAGGED}p{{\\linewidth}}@{{}}" if stretch else "l"
+            tab.append(NoEscape(f"\\multicolumn{{{len(table.columns)}}}{{{spec}}}"
                                 f"{{\\textit{{{cell_tex(group_cell)}}}}} \\\\"))
         for i, row in enumerate(rows):
             cells = [cell_tex(c) for c in row.cells]

@@ -38,7 +38,7 @@ class Footnotes:
 
 
 def is_unknown(value) -> bool:
-    return isinstance(value, dict) and set(value) == {"unknown"}
+    return type(value) is dict and len(value) == 1 and "unknown" in value
 
 
 def fmt_number(value) -> str:

@@ -99,11 +99,13 @@ def build_leaderboard(bench, results, corpus, caption_template: str) -> Table:
 
 
 def build_leaderboards(definitions: dict, corpus) -> list:
-    results = collect_results(corpus)
+    by_benchmark: dict = {}
+    for r in collect_results(corpus):
+        by_benchmark.setdefault(r.benchmark, []).append(r)
     template = (definitions.get("leaderboards") or {}).get("caption", "Results on {title}.")
     out = []
     for bench in corpus.of_kind("benchmark"):
-        mine = [r for r in results if r.benchmark == bench.id]
+        mine = by_benchmark.get(bench.id, [])
         if mine:
             out.append(build_leaderboard(bench, mine, corpus, template))
     return out

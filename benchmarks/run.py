@@ -1,0 +1,184 @@
+"""`make bench`: how fast validate and build are at 100, 1,000 and 10,000 entries, as ratios measured in one run.
+
+For each size it generates a synthetic corpus (benchmarks/generate.py) and times,
+each as a fresh process, as a person would run them:
+  floor      python + libyaml's CSafeLoader loading every file (nothing else)
+  cold       validate, and validate + build --no-site, with no cache and no outputs
+  warm       validate again; build again with nothing changed; build after one entry changed
+  naive      pure-Python safe_load, a fresh jsonschema validator per file, and every table
+             rescanning every file (in-process; extrapolated linearly at 10,000)
+  memory     peak RSS of the build (main process + its two workers)
+and, at 1,000 entries, `mkdocs build` of the generated site.
+
+usage: python benchmarks/run.py [--sizes 100,1000,10000] [--out build/bench]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+from generate import generate  # noqa: E402
+
+PY = sys.executable
+RSS_WRAPPER = (
+    "import resource, runpy, sys\n"
+    "sys.argv = ['slm-survey'] + sys.argv[1:]\n"
+    "try:\n    runpy.run_module('builder', run_name='__main__')\nexcept SystemExit as e:\n    code = e.code\n"
+    "s = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+    "c = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+    "sys.stderr.write('RSS %d %d\\n' % (s, c))\n"
+)
+FLOOR = (
+    "import glob, sys, yaml\n"
+    "for f in sorted(glob.glob('entries/**/*.yaml', recursive=True)):\n"
+    "    with open(f, 'rb') as h:\n        yaml.load(h.read(), Loader=yaml.CSafeLoader)\n"
+)
+
+
+def timed(cmd, cwd) -> tuple[float, str]:
+    start = time.perf_counter()
+    done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(cmd)}\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    return elapsed, done.stderr
+
+
+def best_of(n, cmd, cwd) -> float:
+    return min(timed(cmd, cwd)[0] for _ in range(n))
+
+
+def clean(root: Path) -> None:
+    for sub in ("build", "docs/survey", "docs/index.md", "site"):
+        p = root / sub
+        if p.is_dir():
+            shutil.rmtree(p)
+        elif p.exists():
+            p.unlink()
+
+
+def naive(root: Path, sample: int | None = None) -> float:
+    """The way we would have done it without care: pure-Python YAML, a validator per file, rescans per table."""
+    import jsonschema
+    import yaml
+    sys.path.insert(0, str(REPO))
+    from builder.check import check
+    from builder.project import load_project
+    from builder.tables.build import build_tables
+    files = sorted((root / "entries").rglob("*.yaml"))
+    if sample:
+        files = files[::max(1, len(files) // sample)][:sample]  # an even sample of every kind of entry
+    schema = json.loads((root / "schema" / "entry.schema.json").read_text())
+    definitions = yaml.safe_load((root / "schema" / "tables.yaml").read_text())
+    start = time.perf_counter()
+    for f in files:
+        data = yaml.load(f.read_text(), Loader=yaml.SafeLoader)
+        list(jsonschema.Draft202012Validator(schema).iter_errors(data))
+    for _ in definitions["tables"]:
+        for f in files:
+            yaml.load(f.read_text(), Loader=yaml.SafeLoader)
+    elapsed = time.perf_counter() - start
+    project = load_project(root)
+    result = check(project)
+    t = time.perf_counter()
+    build_tables(definitions, result.corpus, result.schema.taxonomy)
+    return elapsed + (time.perf_counter() - t)
+
+
+def measure(n: int, out: Path) -> dict:
+    root = generate(n, out / str(n))
+    for extra in ("docs", "mkdocs.yml"):
+        src = REPO / extra
+        if src.is_dir():
+            shutil.copytree(src, root / extra, ignore=shutil.ignore_patterns("survey", "index.md", "screenshots"))
+        else:
+            shutil.copy(src, root / extra)
+    r: dict = {"entries": n}
+    r["floor"] = best_of(3, [PY, "-c", FLOOR], root)
+    clean(root)
+    r["cold_validate"] = best_of(1, [PY, "-m", "builder", "validate"], root)
+    clean(root)
+    t, err = timed([PY, "-c", RSS_WRAPPER, "build", "--no-site"], root)
+    self_kb, child_kb = (int(x) for x in err.strip().splitlines()[-1].split()[1:3])
+    r["cold_validate_build"] = t
+    r["peak_mb"] = (self_kb + 2 * child_kb) / 1024
+    r["warm_validate"] = best_of(3, [PY, "-m", "builder", "validate"], root)
+    r["unchanged_rebuild"] = best_of(3, [PY, "-m", "builder", "build", "--no-site"], root)
+    target = sorted((root / "entries" / "models").glob("*.yaml"))[n // 3 % max(1, len(list((root / "entries" / "models").glob('*.yaml'))))]
+    original = target.read_text()
+    changes = []
+    for i in range(3):
+        target.write_text(original.replace("name: Model", f"name: Changed{i} Model", 1))
+        changes.append(timed([PY, "-m", "builder", "build", "--no-site"], root)[0])
+    target.write_text(original)
+    r["one_changed"] = min(changes)
+    if n <= 1000:
+        r["naive"] = naive(root)
+        r["naive_note"] = "measured"
+    else:
+        r["naive"] = naive(root, sample=1000) * n / 1000
+        r["naive_note"] = "extrapolated from 1,000 files"
+    if n == 1000:
+        subprocess.run([PY, "-m", "builder", "build", "--no-site", "--force"], cwd=root, capture_output=True)
+        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+        start = time.perf_counter()
+        subprocess.run([PY, "-m", "mkdocs", "build", "-q", "-f", str(root / "mkdocs.yml")], cwd=root,
+                       capture_output=True, env=env)
+        r["mkdocs_1000"] = time.perf_counter() - start
+    return r
+
+
+def report(rows) -> str:
+    lines = ["| entries | floor | cold validate | cold validate+build | / floor | naive | / naive | "
+             "warm validate | unchanged rebuild | one changed | peak MB |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['entries']:,} | {r['floor']:.2f} s | {r['cold_validate']:.2f} s | "
+                     f"{r['cold_validate_build']:.2f} s | {r['cold_validate_build'] / r['floor']:.2f}x | "
+                     f"{r['naive']:.1f} s{'*' if r['naive_note'] != 'measured' else ''} | "
+                     f"{r['cold_validate_build'] / r['naive']:.3f}x | {r['warm_validate']:.2f} s | "
+                     f"{r['unchanged_rebuild']:.2f} s | {r['one_changed']:.2f} s | {r['peak_mb']:.0f} |")
+    for r in rows:
+        if "mkdocs_1000" in r:
+            lines.append(f"\n`mkdocs build` of the 1,000-entry site: {r['mkdocs_1000']:.1f} s")
+    if any(r["naive_note"] != "measured" for r in rows):
+        lines.append("\n\\* naive time extrapolated linearly from 1,000 files (it is linear in the number of files).")
+    return "\n".join(lines) + "\n"
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, {platform.system()} {platform.release()}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="100,1000,10000")
+    parser.add_argument("--out", default=str(REPO / "build" / "bench"))
+    args = parser.parse_args()
+    rows = []
+    for n in (int(x) for x in args.sizes.split(",")):
+        print(f"bench: {n} entries...", file=sys.stderr, flush=True)
+        rows.append(measure(n, Path(args.out)))
+    print(f"Machine: {machine()}\n")
+    print(report(rows))
+    (Path(args.out) / "results.json").write_text(json.dumps(rows, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
