@@ -13,6 +13,18 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CASES = Path(__file__).resolve().parent / "cases"
 
 
+def run_main(*args) -> tuple[int, str]:
+    """Run the CLI in this process; return its exit code and what it printed."""
+    import io
+    from contextlib import redirect_stdout
+
+    from builder.cli import main
+    out = io.StringIO()
+    with redirect_stdout(out):
+        code = main(list(args))
+    return code, out.getvalue()
+
+
 def make_root(dest: Path, entries: Path | None = FIXTURES / "minimal" / "entries") -> Path:
     """A survey directory with this repo's schema, config and table definitions."""
     dest.mkdir(parents=True, exist_ok=True)

@@ -1,19 +1,16 @@
 """Importers: notes and BibTeX to stubs that validate accepts once the listed fields are filled."""
 from __future__ import annotations
 
-import io
 import shutil
-from contextlib import redirect_stdout
 
 import yaml
 
 from builder.check import check
-from builder.cli import main
 from builder.importers.bibtex import parse_bibtex
 from builder.importers.notes import parse_notes
 from builder.importers.records import KindRules
 from builder.project import load_project
-from conftest import FIXTURES, make_root
+from conftest import run_main as run, FIXTURES, make_root
 
 NOTES = FIXTURES / "import" / "paper-notes.md"
 BIB = FIXTURES / "import" / "papers.bib"
@@ -32,13 +29,6 @@ FILL = {  # a valid value for every field a stub may still want
     "understanding_level": {"level": 1, "rationale": "transcribes speech content only"},
     "models_studied": ["ichigo"], "methods": ["svcca"], "findings": ["Deeper layers align speech and text."],
 }
-
-
-def run(*args):
-    out = io.StringIO()
-    with redirect_stdout(out):
-        code = main(list(args))
-    return code, out.getvalue()
 
 
 def test_notes_give_six_stubs_with_the_right_facts(survey_root):

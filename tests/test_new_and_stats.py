@@ -1,24 +1,15 @@
 """`slm-survey new` writes a template that validate walks a contributor through; `stats` counts honestly."""
 from __future__ import annotations
 
-import io
-from contextlib import redirect_stdout
 
 import yaml
 
+from conftest import run_main as run
 from builder.check import check
-from builder.cli import main
 from builder.project import load_project
 from builder.schema import load_schema
 from builder.site_pages import dimension_paths
 from builder.stats import compute_stats
-
-
-def run(*args):
-    out = io.StringIO()
-    with redirect_stdout(out):
-        code = main(list(args))
-    return code, out.getvalue()
 
 
 def test_new_writes_a_template_that_validate_refuses_until_filled(survey_root):
