@@ -8,7 +8,7 @@ from pathlib import Path
 from builder.bibtex import bibtex
 from builder.check import CheckResult, check
 from builder.figures.data import build_timeline, build_tree
-from builder.figures.latex import timeline_tex, tree_tex
+from builder.figures.latex import standalone, timeline_body, timeline_tex, tree_body, tree_tex
 from builder.figures.svg import timeline_svg, tree_svg
 from builder.load import load_entry
 from builder.output import WriteReport, build_lock, write_tree
@@ -58,10 +58,12 @@ def render_all(project: Project, result: CheckResult, definitions: dict) -> Outp
         if fig["type"] == "tree":
             data = build_tree({**fig, "root": fig.get("root", project.title.split(":")[0])}, corpus, taxonomy)
             out.files[latex / "figures" / f"{name}.tex"] = tree_tex(data, title, caption, name)
+            out.files[latex / "standalone" / f"{name}.tex"] = standalone(tree_body(data, cite=False), "7in")
             out.figures[name] = (fig, data)
         elif fig["type"] == "timeline":
             data = build_timeline(fig, corpus, taxonomy)
             out.files[latex / "figures" / f"{name}.tex"] = timeline_tex(data, title, caption, name)
+            out.files[latex / "standalone" / f"{name}.tex"] = standalone(timeline_body(data), "3.4in")
             out.figures[name] = (fig, data)
         else:
             raise ValueError(f"unknown figure type {fig['type']!r}")
@@ -83,13 +85,13 @@ def figure_svgs(outputs: Outputs, link_for=None) -> dict:
 
 
 def build(project: Project, today: dt.date | None = None, site_pages=None, force: bool = False,
-          use_cache: bool = False) -> BuildResult:
+          use_cache: bool = False, progress=None) -> BuildResult:
     """Validate, then (only if there are no errors) write every output atomically.
 
     site_pages, when given, is a function (project, result, outputs) -> {path: text}
     adding the site's generated Markdown pages.
     """
-    result = check(project, today=today, use_cache=use_cache)
+    result = check(project, today=today, use_cache=use_cache, progress=progress)
     if result.errors:
         return BuildResult(result)
     definitions = load_definitions(project)

@@ -58,7 +58,10 @@ def cmd_build(args, project) -> int:
     from builder.build import build
     from builder.site_pages import site_pages
     from builder.sitebuild import compile_pdf, mkdocs_build
-    result = build(project, site_pages=site_pages, force=args.force, use_cache=True)
+    from builder.progress import Progress
+    bar = Progress("build")
+    result = build(project, site_pages=site_pages, force=args.force, use_cache=True, progress=bar)
+    bar.close()
     if not result.ok:
         _print_problems(result.check.problems, len(result.check.corpus), args.format)
         print("build: not built; fix the errors above", file=sys.stderr)

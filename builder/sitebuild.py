@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 import subprocess
 import sys
 
@@ -30,4 +31,10 @@ def compile_pdf(latex_dir) -> subprocess.CompletedProcess | None:
         result = subprocess.run(step, cwd=latex_dir, capture_output=True, encoding="utf-8", errors="replace", timeout=300)
         if result.returncode != 0:
             return result
+    # Each figure alone, as a PDF for a paper that includes figures as images.
+    for tex in sorted((Path(latex_dir) / "standalone").glob("*.tex")):
+        done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", tex.name],
+                              cwd=tex.parent, capture_output=True, encoding="utf-8", errors="replace", timeout=300)
+        if done.returncode != 0:
+            return done
     return result

@@ -28,6 +28,14 @@ def test_no_overfull_box_wider_than_one_point(built):
     assert [w for w in widths if w > 1.0] == []
 
 
+def test_every_table_fits_its_page(built):
+    """Long tables are split into parts ("continued") instead of running off the page."""
+    need_tool("pdflatex")
+    log = _log(built)
+    assert "Float too large for page" not in log
+    assert "Model architectures (continued" in (built["project"].latex_dir / "tables" / "architectures.tex").read_text()
+
+
 def test_bibliography_has_every_entry(built):
     need_tool("bibtex")
     bbl = (built["project"].latex_dir / "survey.bbl").read_text(encoding="utf-8", errors="replace")
@@ -76,3 +84,10 @@ def test_leaderboard_marks_best_and_second_by_direction(built):
     assert "\\textbf{4.63}" in tex and "\\underline{5.45}" in tex
     audiobench = (built["project"].latex_dir / "tables" / "leaderboard-audiobench.tex").read_text()
     assert "\\textbf{67.8}" in audiobench and "44.8$^{\\dagger}$" in audiobench
+
+
+def test_each_figure_also_compiles_to_a_pdf_of_its_own(built):
+    need_tool("pdflatex")
+    for name in ("taxonomy", "timeline"):
+        pdf = built["project"].latex_dir / "standalone" / f"{name}.pdf"
+        assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF"), name

@@ -82,7 +82,75 @@ def text_with_urls(text: str) -> str:
     return "".join(out)
 
 
-def render_tabular(table):
+# Page geometry the splitting estimates with (the demo paper: letter, 0.7in margins, two columns).
+TEXT_WIDTH_PT = {True: 511.0, False: 245.0}   # wide (table*) and one-column floats
+PAGE_LINES = 60.0                              # footnotesize table lines that fit on one page with a caption
+CHAR_PT, NOTE_CHAR_PT = 4.6, 3.9               # average character widths at footnotesize and scriptsize
+
+
+def _text_len(cell) -> int:
+    return len(cell.text) + (3 * len(cell.footnotes) if cell else 0) if cell else 0
+
+
+def row_lines(table) -> list:
+    """Estimated height of each row in lines: long text in narrow X columns wraps."""
+    width = TEXT_WIDTH_PT[table.wide]
+    grouped = table.group_header is not None and table.wide
+    fixed = sum(max([len(c.header)] + [_text_len(r.cells[i]) for r in table.rows]) * CHAR_PT + 6
+                for i, c in enumerate(table.columns) if c.latex != "X")
+    group_w = table.group_width * width if grouped else 0.0
+    n_x = sum(1 for c in table.columns if c.latex == "X")
+    x_w = max(40.0, (width - fixed - group_w) / n_x) if n_x else 0.0
+    out = []
+    for r in table.rows:
+        lines = 1.0
+        for i, c in enumerate(table.columns):
+            if c.latex == "X":
+                lines = max(lines, -(-_text_len(r.cells[i]) * CHAR_PT // x_w))
+        if grouped and r.group is not None:
+            lines = max(lines, min(3.0, -(-_text_len(r.group) * CHAR_PT // max(group_w, 30.0))))
+        out.append(lines)
+    return out
+
+
+def _note_lines(text: str, wide: bool) -> float:
+    return 0.8 * (-(-len(text) * NOTE_CHAR_PT // TEXT_WIDTH_PT[wide]) + 1)
+
+
+def split_rows(table) -> list:
+    """Rows in parts that each fit a page, with the notes and legend under the last part."""
+    lines = row_lines(table)
+    tail = _note_lines(" ".join(table.notes) + " ".join(
+        d + " ".join(f"{a} {b} {c}" for a, b, c in items) for d, items in table.legend), table.wide)
+    budget = PAGE_LINES
+    while True:
+        parts, current, used = [], [], 0.0
+        for row, n in zip(table.rows, lines):
+            if current and used + n > budget:
+                parts.append(current)
+                current, used = [], 0.0
+            current.append(row)
+            used += n
+        parts.append(current)
+        notes = [_note_lines(" ".join(table.footnotes[k - 1] for k in _footnotes_of(p)), table.wide) for p in parts]
+        sizes = [sum(lines[table.rows.index(r)] for r in p) for p in parts]
+        sizes[-1] += tail
+        if all(s + n <= PAGE_LINES for s, n in zip(sizes, notes)) or budget <= 12:
+            return parts
+        budget -= 4
+
+
+def _footnotes_of(rows) -> list:
+    seen = []
+    for r in rows:
+        for c in ((r.group,) if r.group else ()) + tuple(r.cells):
+            for n in c.footnotes:
+                if n not in seen:
+                    seen.append(n)
+    return sorted(seen)
+
+
+def render_tabular(table, rows=None):
     """Wide tables put groups in a first column (multirow); narrow ones as full-width header rows."""
     grouped = table.group_header is not None and table.wide
     banner = table.group_header is not None and not table.wide
@@ -98,7 +166,9 @@ def render_tabular(table):
     headers = ([escape(table.group_header)] if grouped else []) + [escape(c.header) for c in table.columns]
     tab.append(NoEscape(" & ".join(headers) + r" \\"))
     tab.append(NoEscape(r"\midrule"))
-    groups = table.groups() if table.group_header is not None else [(None, list(table.rows))]
+    rows = list(table.rows) if rows is None else rows
+    part = Table_(table, rows)
+    groups = part.groups() if table.group_header is not None else [(None, rows)]
     for index, (group_cell, rows) in enumerate(groups):
         if index:
             tab.append(NoEscape(r"\midrule"))
@@ -118,10 +188,20 @@ def render_tabular(table):
     return tab
 
 
-def render_notes(table) -> str:
+def Table_(table, rows):
+    """The same table with only some of its rows (for one part of a split table)."""
+    from dataclasses import replace
+    return replace(table, rows=tuple(rows))
+
+
+def render_notes(table, numbers=None, last: bool = True) -> str:
+    """Footnotes (only `numbers` when given), and under the last part the notes and the legend."""
     parts = []
-    if table.footnotes:
-        parts.append("\\quad ".join(f"\\textsuperscript{{{i}}}{text_with_urls(t)}" for i, t in enumerate(table.footnotes, 1)))
+    numbers = list(range(1, len(table.footnotes) + 1)) if numbers is None else numbers
+    if numbers:
+        parts.append("\\quad ".join(f"\\textsuperscript{{{i}}}{text_with_urls(table.footnotes[i - 1])}" for i in numbers))
+    if not last:
+        return "\\par\\smallskip{\\scriptsize\\raggedright " + " \\par ".join(parts) + "\\par}" if parts else ""
     parts += [escape(n).replace(escape("\u2020"), r"$^{\dagger}$") for n in table.notes]
     for dim_label, items in table.legend:
         parts.append(r"\textit{" + escape(dim_label) + ".} " + " ".join(
@@ -133,16 +213,27 @@ def render_notes(table) -> str:
 
 
 def render_latex(table) -> str:
-    """The fragment for one table, ending with a newline."""
-    float_env = WideTable(position="tbp") if table.wide else Table(position="tbp")
-    float_env.append(NoEscape(r"\centering\footnotesize\setlength{\tabcolsep}{3pt}"))
-    float_env.append(NoEscape("\n".join(MARK_MACROS)))
-    float_env.append(NoEscape(r"\caption{" + escape(table.title) + ". " + escape(table.caption) + "}"))
-    float_env.append(NoEscape(r"\label{tab:" + cite_key(table.name) + "}"))
-    float_env.append(render_tabular(table))
-    notes = render_notes(table)
-    if notes:
-        float_env.append(NoEscape(notes))
+    """The fragment for one table (in as many floats as it needs to fit the page), ending with a newline."""
     header = ["% Generated by slm-survey from entries/; do not edit.",
               "% Needs: " + " ".join(FRAGMENT_NEEDS)]
-    return "\n".join(header) + "\n" + float_env.dumps() + "\n"
+    parts = split_rows(table)
+    floats = []
+    for index, rows in enumerate(parts):
+        last = index == len(parts) - 1
+        float_env = WideTable(position="tbp") if table.wide else Table(position="tbp")
+        float_env.append(NoEscape(r"\centering\footnotesize\setlength{\tabcolsep}{3pt}"))
+        float_env.append(NoEscape("\n".join(MARK_MACROS)))
+        if index == 0:
+            caption = escape(table.title) + ". " + escape(table.caption)
+            label = cite_key(table.name)
+        else:
+            caption = escape(table.title) + f" (continued, part {index + 1} of {len(parts)})."
+            label = f"{cite_key(table.name)}-{index + 1}"
+        float_env.append(NoEscape(r"\caption{" + caption + "}"))
+        float_env.append(NoEscape(r"\label{tab:" + label + "}"))
+        float_env.append(render_tabular(table, rows))
+        notes = render_notes(table, _footnotes_of(rows), last)
+        if notes:
+            float_env.append(NoEscape(notes))
+        floats.append(float_env.dumps())
+    return "\n".join(header) + "\n" + "\n".join(floats) + "\n"
