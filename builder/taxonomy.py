@@ -38,8 +38,10 @@ class Dimension:
         return [v.value for v in self.values]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Taxonomy:
+    """Hashed by identity (one per loaded schema), so label lookups can be memoised."""
+
     dimensions: dict
 
     def __getitem__(self, name) -> Dimension:

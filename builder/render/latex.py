@@ -124,16 +124,17 @@ def split_rows(table) -> list:
         d + " ".join(f"{a} {b} {c}" for a, b, c in items) for d, items in table.legend), table.wide)
     budget = PAGE_LINES
     while True:
-        parts, current, used = [], [], 0.0
+        parts, sizes, current, used = [], [], [], 0.0
         for row, n in zip(table.rows, lines):
             if current and used + n > budget:
                 parts.append(current)
+                sizes.append(used)
                 current, used = [], 0.0
             current.append(row)
             used += n
         parts.append(current)
+        sizes.append(used)
         notes = [_note_lines(" ".join(table.footnotes[k - 1] for k in _footnotes_of(p)), table.wide) for p in parts]
-        sizes = [sum(lines[table.rows.index(r)] for r in p) for p in parts]
         sizes[-1] += tail
         if all(s + n <= PAGE_LINES for s, n in zip(sizes, notes)) or budget <= 12:
             return parts

@@ -8,6 +8,7 @@ a footnote; a missing value becomes an empty (absent) cell.
 from __future__ import annotations
 
 import string
+from functools import lru_cache
 
 from builder.paths import get
 from builder.tables.model import ABSENT, UNKNOWN, VALUE, Cell, Column, Row, Span, Table
@@ -49,10 +50,15 @@ def fmt_number(value) -> str:
     return str(value)
 
 
+@lru_cache(maxsize=1024)
+def _parts(path: str) -> tuple:
+    return tuple(path.split("."))
+
+
 def lookup(data, path):
     """Value at a dotted path; an {unknown} anywhere on the way is returned as is."""
     node = data
-    for part in path.split("."):
+    for part in _parts(path):
         if is_unknown(node):
             return node
         if not isinstance(node, dict) or part not in node:
@@ -62,6 +68,19 @@ def lookup(data, path):
 
 
 def _label_span(value, dimension, taxonomy) -> Span:
+    """A label span for a (taxonomy) value; spans are immutable, so equal inputs share one."""
+    try:
+        return _label_span_cached(value, type(value), dimension, taxonomy)
+    except TypeError:  # an unhashable value (a list or mapping where a scalar belongs)
+        return _label_span_uncached(value, dimension, taxonomy)
+
+
+@lru_cache(maxsize=65536)
+def _label_span_cached(value, _type, dimension, taxonomy) -> Span:
+    return _label_span_uncached(value, dimension, taxonomy)
+
+
+def _label_span_uncached(value, dimension, taxonomy) -> Span:
     dim = taxonomy.get(dimension) if dimension else None
     found = dim.get(value) if dim is not None else None
     if found is not None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 VALUE, UNKNOWN, ABSENT = "value", "unknown", "absent"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Span:
     """A run of text in a cell, optionally linking to an entry (and citing it) or to a taxonomy value."""
 
@@ -20,7 +20,7 @@ class Span:
     short: str | None = None        # compact form for narrow outputs (LaTeX), explained by the legend
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cell:
     spans: tuple = ()
     status: str = VALUE
@@ -44,7 +44,7 @@ class Column:
     numeric: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Row:
     cells: tuple
     group: Cell | None = None
