@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from builder.bibtex import bibtex
 from builder.check import CheckResult, check
@@ -107,4 +106,3 @@ def build(project: Project, today: dt.date | None = None, site_pages=None, force
     return BuildResult(result, report)
 
 
-__all__ = ["build", "render_all", "figure_svgs", "BuildResult", "Path"]

@@ -46,7 +46,7 @@ def cmd_validate(args, project) -> int:
 
 def _print_problems(problems, files, fmt="text") -> None:
     from builder.reporters import REPORTERS
-    sys.stdout.write(REPORTERS[fmt](problems, files) if fmt != "text" else REPORTERS["text"](problems, files))
+    sys.stdout.write(REPORTERS[fmt](problems, files))
 
 
 def cmd_build(args, project) -> int:

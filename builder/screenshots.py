@@ -10,7 +10,6 @@ import shutil
 import subprocess
 import sys
 import threading
-from pathlib import Path
 
 from builder.project import load_project
 from builder.sitebuild import compile_pdf

@@ -178,7 +178,6 @@ class SiteWriter:
         if is_unknown(value):
             return "*unknown*: " + md_text(value["unknown"])
         node = self.schema.resolve(node) if isinstance(node, dict) else {}
-        ref = ""
         for branch in node.get("anyOf", []):
             if branch.get("$ref") != "#/$defs/unknown":
                 return self.value_md(branch, value, links)

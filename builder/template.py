@@ -60,7 +60,7 @@ def render_template(schema, entry_id: str, kind: str, schema_ref: str) -> str:
     required = required_for(schema, kind)
     lines = [f"# yaml-language-server: $schema={schema_ref}",
              f"# A new {kind} entry. Replace every TODO, delete the commented keys you do not need,",
-             f"# write {{unknown: \"why\"}} for a fact no source gives, then run: slm-survey validate",
+             "# write {unknown: \"why\"} for a fact no source gives, then run: slm-survey validate",
              f"id: {entry_id}"]
     allowed = set(_kind_fields(schema, kind)) | {"name", "title", "kind", "date_note", "links", "tags", "starred",
                                                    "notes", "results", "sources"}

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import shutil
 
 from builder.build import build
 from builder.fmt import format_text

@@ -10,7 +10,7 @@ from builder.importers.bibtex import parse_bibtex
 from builder.importers.notes import parse_notes
 from builder.importers.records import KindRules
 from builder.project import load_project
-from conftest import run_main as run, FIXTURES, make_root
+from conftest import run_main as run, FIXTURES
 
 NOTES = FIXTURES / "import" / "paper-notes.md"
 BIB = FIXTURES / "import" / "papers.bib"

@@ -68,11 +68,11 @@ def tree_svg(tree, title: str, link_for=None) -> str:
                     parts.append(f'<text x="{cursor:.0f}" y="{y + 4}">{label}</text>')
                 cursor += len(sep + name) * CHAR_W
             body.extend(parts)
-            nonlocal_width[0] = max(nonlocal_width[0], cursor + 10)
+            widest.append(cursor + 10)
         return y
-    nonlocal_width = [0]
+    widest = [0.0]  # right edge of each leaf line, to size the picture
     place(tree, 0)
-    width = max(nonlocal_width[0], col_x[-1] + 40)
+    width = max(max(widest), col_x[-1] + 40)
     return _svg(width, len(rows) * line_h + 30, body, title)
 
 

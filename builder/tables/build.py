@@ -11,7 +11,7 @@ import string
 from functools import lru_cache
 
 from builder.paths import get
-from builder.tables.model import ABSENT, UNKNOWN, VALUE, Cell, Column, Row, Span, Table
+from builder.tables.model import ABSENT, UNKNOWN, Cell, Column, Row, Span, Table
 
 MISSING = object()
 
