@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
+from functools import lru_cache
 from pathlib import Path
 
 from builder.problems import Problem
@@ -17,6 +18,7 @@ from builder.problems import Problem
 VERSION = 3
 
 
+@lru_cache(maxsize=1)
 def code_hash() -> str:
     """Hash of the builder's own source: a new version of the code invalidates every cache."""
     h = hashlib.sha256()

@@ -115,7 +115,7 @@ def _worker(item):
     return file, display, _check_one(file, display, _WORKER_SCHEMA)
 
 
-def load_entries(files, schema: Schema | None = None, cache=None, workers: int | None = None,
+def load_entries(files, schema: Schema, cache=None, workers: int | None = None,
                  progress=None) -> tuple[list, list]:
     """Entries and their load and schema problems; unchanged files come from the cache, the rest in parallel."""
     from builder.cache import stamp
@@ -139,7 +139,7 @@ def load_entries(files, schema: Schema | None = None, cache=None, workers: int |
             todo.append((str(file), display))
     results = []
     workers = workers if workers is not None else (os.cpu_count() or 1)
-    if schema is not None and len(todo) >= 200 and workers > 1:
+    if len(todo) >= 200 and workers > 1:
         global _WORKER_SCHEMA
         _WORKER_SCHEMA = schema
         schema.fast  # compile once, before forking, so workers inherit it
@@ -152,14 +152,6 @@ def load_entries(files, schema: Schema | None = None, cache=None, workers: int |
                     progress(len(results), len(todo))
     else:
         for file, display in todo:
-            if schema is None:
-                try:
-                    entries.append(Entry(Path(file), load_entry(file, display)))
-                except LoadError as exc:
-                    problems.append(exc.problem)
-                except OSError as exc:
-                    problems.append(Problem(display, 1, 1, f"error: cannot read: {exc.strerror}"))
-                continue
             results.append((file, display, _check_one(file, display, schema)))
             if progress and len(results) % 100 == 0:
                 progress(len(results), len(todo))

@@ -53,6 +53,7 @@ class Corpus:
     entries: list
     by_id: dict = field(default_factory=dict)
     backlinks: dict = field(default_factory=dict)
+    by_kind: dict = field(default_factory=dict)
 
     @classmethod
     def build(cls, entries, references=()) -> "Corpus":
@@ -61,22 +62,22 @@ class Corpus:
         for e in entries:
             by_id.setdefault(e.id, e)
         backlinks: dict = {}
+        seen = set()
         for rule in references:
+            label = rule.get("backlink", rule["path"])
             for e in entries:
                 for _, target in walk(e.data, rule["path"]):
-                    if isinstance(target, str) and target in by_id and target != e.id:
-                        links = backlinks.setdefault(target, [])
-                        link = Backlink(e.id, rule["path"], rule.get("backlink", rule["path"]))
-                        if not any(b.source == link.source and b.label == link.label for b in links):
-                            links.append(link)
-        return cls(entries, by_id, backlinks)
+                    if isinstance(target, str) and target in by_id and target != e.id \
+                            and (target, e.id, label) not in seen:
+                        seen.add((target, e.id, label))
+                        backlinks.setdefault(target, []).append(Backlink(e.id, rule["path"], label))
+        by_kind: dict = {}
+        for e in entries:
+            by_kind.setdefault(e.kind, []).append(e)
+        return cls(entries, by_id, backlinks, by_kind)
 
     def of_kind(self, kind) -> list:
-        if not hasattr(self, "_by_kind"):
-            self._by_kind = {}
-            for e in self.entries:
-                self._by_kind.setdefault(e.kind, []).append(e)
-        return list(self._by_kind.get(kind, []))
+        return list(self.by_kind.get(kind, []))
 
     def __getitem__(self, entry_id) -> Entry:
         return self.by_id[entry_id]

@@ -50,6 +50,17 @@ class Schema:
     def top_level_fields(self) -> tuple:
         return tuple(self.raw.get("properties", {}))
 
+    def fields_for_kind(self, kind) -> list:
+        """Kind-specific and bibliographic top-level fields an entry of this kind may have, in schema order."""
+        forbidden = set()
+        for rule in self.raw.get("allOf", []):
+            cond = rule.get("if", {}).get("properties", {}).get("kind", {})
+            matches = kind == cond.get("const") or kind in cond.get("enum", [])
+            branch = rule.get("then" if matches else "else", {})
+            forbidden |= {k for k, v in branch.get("properties", {}).items() if v == {"not": {}}}
+        generic = {"id", "name", "title", "kind", "date_note", "notes", "sources", "tags", "starred", "links"}
+        return [k for k in self.raw.get("properties", {}) if k not in forbidden and k not in generic]
+
     def key_order(self) -> list:
         """The order entries are written in: identity and card first, kind fields, then results and sources."""
         head = ["id", "name", "title", "kind", "date", "date_note", "arxiv", "authors", "orgs", "venue", "links",

@@ -54,18 +54,6 @@ def _known(value) -> str:
     return "known"
 
 
-def _kind_fields(schema, kind) -> list:
-    """Top-level fields an entry of this kind may have (not forbidden for it), in schema order."""
-    forbidden = set()
-    for rule in schema.raw.get("allOf", []):
-        cond = rule.get("if", {}).get("properties", {}).get("kind", {})
-        matches = kind == cond.get("const") or kind in cond.get("enum", [])
-        branch = rule.get("then" if matches else "else", {})
-        forbidden |= {k for k, v in branch.get("properties", {}).items() if v == {"not": {}}}
-    generic = {"id", "name", "title", "kind", "date_note", "notes", "sources", "tags", "starred", "links"}
-    return [k for k in schema.raw.get("properties", {}) if k not in forbidden and k not in generic]
-
-
 def compute_stats(corpus, schema, dim_paths: dict) -> Stats:
     taxonomy = schema.taxonomy
     kind_dim = taxonomy.get("kind")
@@ -97,7 +85,7 @@ def compute_stats(corpus, schema, dim_paths: dict) -> Stats:
         members = [e for e in corpus.entries if e.kind == value]
         if not members:
             continue
-        for field in _kind_fields(schema, value):
+        for field in schema.fields_for_kind(value):
             states = [_known(e.get(field)) for e in members]
             node = schema.field(field)
             coverage.append(Coverage(value, field, node.get("title", field), states.count("known"),

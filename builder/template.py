@@ -12,7 +12,6 @@ from pathlib import Path
 
 import yaml
 
-from builder.stats import _kind_fields
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -62,7 +61,7 @@ def render_template(schema, entry_id: str, kind: str, schema_ref: str) -> str:
              f"# A new {kind} entry. Replace every TODO, delete the commented keys you do not need,",
              "# write {unknown: \"why\"} for a fact no source gives, then run: slm-survey validate",
              f"id: {entry_id}"]
-    allowed = set(_kind_fields(schema, kind)) | {"name", "title", "kind", "date_note", "links", "tags", "starred",
+    allowed = set(schema.fields_for_kind(kind)) | {"name", "title", "kind", "date_note", "links", "tags", "starred",
                                                    "notes", "results", "sources"}
     keys = [k for k in schema.key_order() if k in allowed]
     for key in keys:

@@ -168,7 +168,7 @@ def render_tabular(table, rows=None):
     tab.append(NoEscape(" & ".join(headers) + r" \\"))
     tab.append(NoEscape(r"\midrule"))
     rows = list(table.rows) if rows is None else rows
-    part = Table_(table, rows)
+    part = _with_rows(table, rows)
     groups = part.groups() if table.group_header is not None else [(None, rows)]
     for index, (group_cell, rows) in enumerate(groups):
         if index:
@@ -189,7 +189,7 @@ def render_tabular(table, rows=None):
     return tab
 
 
-def Table_(table, rows):
+def _with_rows(table, rows):
     """The same table with only some of its rows (for one part of a split table)."""
     from dataclasses import replace
     return replace(table, rows=tuple(rows))
