@@ -10,6 +10,7 @@ from builder.figures.data import build_timeline, build_tree
 from builder.figures.latex import standalone, timeline_body, timeline_tex, tree_body, tree_tex
 from builder.figures.svg import timeline_svg, tree_svg
 from builder.load import load_entry
+from builder.memo import by_identity
 from builder.output import WriteReport, build_lock, write_tree
 from builder.project import Project
 from builder.render.document import survey_document
@@ -42,15 +43,19 @@ def load_definitions(project: Project) -> dict:
     return load_entry(project.tables_path, str(project.tables_path)).data
 
 
-def render_all(project: Project, result: CheckResult, definitions: dict) -> Outputs:
-    """Pure: from the validated corpus to the text of every output file."""
+def render_all(project: Project, result: CheckResult, definitions: dict, memo=None) -> Outputs:
+    """Pure: from the validated corpus to the text of every output file (a memo only saves work)."""
     corpus, taxonomy = result.corpus, result.schema.taxonomy
     out = Outputs()
-    out.tables = build_tables(definitions, corpus, taxonomy)
-    out.leaderboards = build_leaderboards(definitions, corpus)
+    out.tables = build_tables(definitions, corpus, taxonomy, memo)
+    out.leaderboards = build_leaderboards(definitions, corpus, memo)
     latex = project.latex_dir
-    for table in out.tables + out.leaderboards:
-        out.files[latex / "tables" / f"{table.name}.tex"] = render_latex(table)
+    for table in out.tables:
+        out.files[latex / "tables" / f"{table.name}.tex"] = render_latex(
+            table, memo.store(("tex", table.name)) if memo is not None else None)
+    for table in out.leaderboards:
+        out.files[latex / "tables" / f"{table.name}.tex"] = (
+            render_latex(table) if memo is None else by_identity(memo.store("tex-leaderboards"), table, render_latex))
     figure_names = []
     for fig in definitions.get("figures", []) or []:
         name, title, caption = fig["name"], fig.get("title", fig["name"]), " ".join(fig.get("caption", "").split())
@@ -67,7 +72,7 @@ def render_all(project: Project, result: CheckResult, definitions: dict) -> Outp
         else:
             raise ValueError(f"unknown figure type {fig['type']!r}")
         figure_names.append(name)
-    out.files[latex / "references.bib"] = bibtex(corpus)
+    out.files[latex / "references.bib"] = bibtex(corpus, memo)
     out.files[latex / "survey.tex"] = survey_document(
         project.title, project.description, [t.name for t in out.tables],
         [t.name for t in out.leaderboards], figure_names)

@@ -49,8 +49,8 @@ def _inside(path: Path, folder: Path) -> bool:
         return False
 
 
-def discover(project: Project, paths=None) -> tuple[list, list]:
-    """Entry files to check (sorted), and problems with the paths themselves."""
+def discover(project: Project, paths=None, text: bool = False) -> tuple[list, list]:
+    """Entry files to check (sorted; as str when text, else Path), and problems with the paths themselves."""
     problems = []
     files = []
     folder = project.entries_dir
@@ -70,7 +70,7 @@ def discover(project: Project, paths=None) -> tuple[list, list]:
             elif not target.name.endswith(SUFFIXES):
                 problems.append(Problem(shown, 1, 1, "error: not a .yaml file"))
             else:
-                files.append(target.resolve())
+                files.append(str(target.resolve()))
             continue
         # Walk without following links: everything found under the resolved folder is inside it.
         base = target.resolve()
@@ -87,8 +87,9 @@ def discover(project: Project, paths=None) -> tuple[list, list]:
                 if os.path.islink(full):
                     problems.append(Problem(display_path(Path(full)), 1, 1, "error: symbolic link; entries must be regular files"))
                     continue
-                files.append(Path(full))
-    return sorted(set(files)), problems
+                files.append(full)
+    found = sorted(set(files))
+    return (found if text else [Path(f) for f in found]), problems
 
 
 def _check_one(file: str, display: str, schema: Schema):
@@ -165,6 +166,14 @@ def load_entries(files, schema: Schema, cache=None, workers: int | None = None,
     return entries, problems
 
 
+def finish(corpus, problems, schema, project, today=None, memo=None) -> list:
+    """Add the cross-entry checks to the per-file problems, each place said once."""
+    problems = problems + cross_check(corpus, schema, project, today, memo)
+    # One message per place: a leftover TODO that also breaks the schema is said once, by the schema.
+    taken = {(p.path, p.line, p.col) for p in problems if p.is_error() and "placeholder left" not in p.message}
+    return [p for p in problems if "placeholder left" not in p.message or (p.path, p.line, p.col) not in taken]
+
+
 def check(project: Project, paths=None, today: dt.date | None = None, schema: Schema | None = None,
           use_cache: bool = False, progress=None) -> CheckResult:
     """Validate the corpus; with paths, report only problems in those files (the corpus is still whole)."""
@@ -187,10 +196,7 @@ def check(project: Project, paths=None, today: dt.date | None = None, schema: Sc
         except OSError:
             pass  # a read-only checkout still validates, only slower next time
     corpus = Corpus.build(entries, project.references)
-    problems += cross_check(corpus, schema, project, today)
-    # One message per place: a leftover TODO that also breaks the schema is said once, by the schema.
-    taken = {(p.path, p.line, p.col) for p in problems if p.is_error() and "placeholder left" not in p.message}
-    problems = [p for p in problems if "placeholder left" not in p.message or (p.path, p.line, p.col) not in taken]
+    problems = finish(corpus, problems, schema, project, today)
     if paths:
         wanted = {display_path(f) for f in selected} | {p.path for p in path_problems}
         problems = [p for p in problems if p.path in wanted]

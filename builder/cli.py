@@ -198,7 +198,9 @@ def cmd_export(args, project) -> int:
 
 
 def cmd_serve(args, project) -> int:
+    import gc
     from builder.serve import serve
+    gc.enable()  # a long-running process: only its rebuilds pause the collector
     return serve(project, args.address)
 
 
@@ -292,8 +294,10 @@ def main(argv=None) -> int:
     except ConfigError as exc:
         print(f"slm-survey: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    from builder.gcpause import paused_gc
     try:
-        return args.func(args, project)
+        with paused_gc():
+            return args.func(args, project)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

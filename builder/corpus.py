@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from builder.load import Loaded
+from builder.memo import own
 from builder.paths import walk
 
 
@@ -41,6 +42,11 @@ class Entry:
         return self.loaded.positions.key(json_path)
 
 
+def entry_refs(entry, references) -> tuple:
+    """Every (rule index, json path, value) where the entry names another entry, by the survey's reference rules."""
+    return tuple((i, where, value) for i, rule in enumerate(references) for where, value in walk(entry.data, rule["path"]))
+
+
 @dataclass
 class Backlink:
     source: str       # id of the entry holding the reference
@@ -56,21 +62,21 @@ class Corpus:
     by_kind: dict = field(default_factory=dict)
 
     @classmethod
-    def build(cls, entries, references=()) -> "Corpus":
+    def build(cls, entries, references=(), memo=None) -> "Corpus":
         entries = sorted(entries, key=lambda e: (e.id, e.path))
         by_id = {}
         for e in entries:
             by_id.setdefault(e.id, e)
         backlinks: dict = {}
         seen = set()
-        for rule in references:
-            label = rule.get("backlink", rule["path"])
-            for e in entries:
-                for _, target in walk(e.data, rule["path"]):
-                    if isinstance(target, str) and target in by_id and target != e.id \
-                            and (target, e.id, label) not in seen:
+        rules = [(rule["path"], rule.get("backlink", rule["path"])) for rule in references]
+        for e in entries:  # one pass; readers sort backlinks as they need
+            for rule_index, _, target in own(memo, "refs", e, lambda e: entry_refs(e, references)):
+                if isinstance(target, str) and target in by_id and target != e.id:
+                    path, label = rules[rule_index]
+                    if (target, e.id, label) not in seen:
                         seen.add((target, e.id, label))
-                        backlinks.setdefault(target, []).append(Backlink(e.id, rule["path"], label))
+                        backlinks.setdefault(target, []).append(Backlink(e.id, path, label))
         by_kind: dict = {}
         for e in entries:
             by_kind.setdefault(e.kind, []).append(e)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from builder.corpus import entry_refs
+from builder.memo import near, own
 from builder.paths import walk
 from builder.problems import ERROR, WARNING, Problem
 from builder.safe_text import show
@@ -53,39 +55,40 @@ def check_identity(entries) -> list:
     return out
 
 
-def check_references(corpus, rules) -> list:
+def check_references(corpus, rules, memo=None) -> list:
     out = []
     ids = list(corpus.by_id)
-    for rule in rules:
-        kinds = rule["kinds"]
-        for e in corpus.entries:
-            for where, value in walk(e.data, rule["path"]):
-                if not isinstance(value, str):
-                    continue
-                target = corpus.get(value)
-                if target is None:
-                    best = nearest(value, ids)
-                    tip = f"; did you mean {show(best)}?" if best else ""
-                    out.append(_problem(e, where, f"no entry with id {show(value)}{tip}",
-                                        hint=f"{rule['path']} refers to an entry of kind {' or '.join(kinds)}"))
-                elif target.kind not in kinds:
-                    out.append(_problem(e, where, f"{show(value)} is a {target.kind} entry; {rule['path']} needs {' or '.join(kinds)}"))
+    by_id = corpus.by_id
+    for e in corpus.entries:
+        for rule_index, where, value in own(memo, "refs", e, lambda e: entry_refs(e, rules)):
+            if not isinstance(value, str):
+                continue
+            rule = rules[rule_index]
+            kinds = rule["kinds"]
+            target = by_id.get(value)
+            if target is None:
+                best = nearest(value, ids)
+                tip = f"; did you mean {show(best)}?" if best else ""
+                out.append(_problem(e, where, f"no entry with id {show(value)}{tip}",
+                                    hint=f"{rule['path']} refers to an entry of kind {' or '.join(kinds)}"))
+            elif target.kind not in kinds:
+                out.append(_problem(e, where, f"{show(value)} is a {target.kind} entry; {rule['path']} needs {' or '.join(kinds)}"))
     return out
 
 
-def check_sums(corpus, rules) -> list:
+def check_sums_of(e, rules) -> list:
+    """Lists declared in survey.yaml whose numbers must add up (e.g. percentages to 100)."""
     out = []
     for rule in rules:
-        for e in corpus.entries:
-            for where, items in walk(e.data, rule["path"]):
-                if not isinstance(items, list):
-                    continue
-                numbers = [i.get(rule["field"]) for i in items if isinstance(i, dict)]
-                if not numbers or not all(isinstance(n, (int, float)) and not isinstance(n, bool) for n in numbers):
-                    continue
-                total = sum(numbers)
-                if abs(total - rule["total"]) > 1e-6:
-                    out.append(_problem(e, where, f"{rule['path']} {rule['field']}s sum to {total:g}, not {rule['total']:g}"))
+        for where, items in walk(e.data, rule["path"]):
+            if not isinstance(items, list):
+                continue
+            numbers = [i.get(rule["field"]) for i in items if isinstance(i, dict)]
+            if not numbers or not all(isinstance(n, (int, float)) and not isinstance(n, bool) for n in numbers):
+                continue
+            total = sum(numbers)
+            if abs(total - rule["total"]) > 1e-6:
+                out.append(_problem(e, where, f"{rule['path']} {rule['field']}s sum to {total:g}, not {rule['total']:g}"))
     return out
 
 
@@ -195,15 +198,22 @@ def check_placeholders(e) -> list:
     return out
 
 
-def cross_check(corpus, schema, project, today: dt.date | None = None) -> list:
+def cross_check(corpus, schema, project, today: dt.date | None = None, memo=None) -> list:
+    """Every check needing more than one file; with a memo, per-entry results of unchanged entries are reused."""
     today = today or dt.date.today()
     out = check_identity(corpus.entries)
     subject_kinds = result_subject_kinds(project)
-    out += check_references(corpus, project.references)
-    out += check_sums(corpus, project.sums)
+    out += check_references(corpus, project.references, memo)
+    sums = project.sums
+
+    def alone(e):  # checks that read this entry only
+        return (today, check_sums_of(e, sums) + check_sources(e, schema) + check_dates(e, today) + check_placeholders(e))
+
     for e in corpus.entries:
-        out += check_sources(e, schema)
-        out += check_dates(e, today)
-        out += check_results(e, corpus, subject_kinds)
-        out += check_placeholders(e)
+        checked_on, problems = own(memo, "checks", e, alone)
+        if checked_on != today:
+            memo.store("checks").pop(e.id, None)
+            checked_on, problems = own(memo, "checks", e, alone)
+        out += problems
+        out += near(memo, "result-checks", e, lambda e: check_results(e, corpus, subject_kinds))
     return out

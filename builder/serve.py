@@ -2,7 +2,8 @@
 
 MkDocs watches docs/ and reloads the browser; this loop watches entries/ and
 schema/ (by polling file stamps, no extra dependency) and rebuilds the generated
-pages, which MkDocs then picks up.
+pages, which MkDocs then picks up. The build is a Session: it keeps the corpus
+and every rendered piece in memory, so one edit rewrites only what it touches.
 """
 from __future__ import annotations
 
@@ -28,21 +29,25 @@ def stamps(project) -> dict:
     return found
 
 
-def regenerate(project, out=sys.stdout) -> bool:
-    from builder.build import build
+def regenerate(session, out=sys.stdout) -> bool:
+    """One incremental build of the session; problems are printed, the pages stay as they were."""
     from builder.reporters import report_text
-    from builder.site_pages import site_pages
-    result = build(project, site_pages=site_pages)
+    start = time.perf_counter()
+    result = session.rebuild()
     if not result.ok:
         out.write(report_text(result.check.problems, len(result.check.corpus)))
         out.write("serve: pages not updated until the errors above are fixed\n")
         return False
-    out.write(f"serve: {len(result.report.written)} page(s) updated\n")
+    out.write(f"serve: {len(result.report.written)} file(s) updated in {time.perf_counter() - start:.2f} s\n")
+    out.flush()
     return True
 
 
 def serve(project, address: str = "127.0.0.1:8000", interval: float = 0.5) -> int:
-    regenerate(project)
+    from builder.session import Session
+    from builder.site_pages import site_pages
+    session = Session(project, site_pages=site_pages)
+    regenerate(session)
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", address, "-f", str(project.root / "mkdocs.yml")],
                               cwd=project.root, env=env)
@@ -53,7 +58,7 @@ def serve(project, address: str = "127.0.0.1:8000", interval: float = 0.5) -> in
             now = stamps(project)
             if now != seen:
                 seen = now
-                regenerate(project)
+                regenerate(session)
     except KeyboardInterrupt:
         pass
     finally:

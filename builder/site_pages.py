@@ -13,6 +13,7 @@ import re
 
 from builder.bibtex import bib_entry
 from builder.build import figure_svgs
+from builder.memo import by_identity, own
 from builder.notes import render_notes
 from builder.render.markdown import Links, html_text, md_text, render_markdown
 from builder.tables.build import entry_name, fmt_number, is_unknown
@@ -76,13 +77,14 @@ def dimension_paths(schema) -> dict:
 
 
 class SiteWriter:
-    def __init__(self, project, result, outputs):
+    def __init__(self, project, result, outputs, memo=None):
         self.project = project
         self.corpus = result.corpus
         self.schema = result.schema
         self.taxonomy = result.schema.taxonomy
         self.outputs = outputs
-        self.results = collect_results(self.corpus)
+        self.memo = memo  # a session's: reuse pages and rows of entries the last edit did not touch
+        self.results = collect_results(self.corpus, memo)
         self.results_of: dict = {}  # entry id -> results it reports or is the subject of (one pass, no rescans)
         for r in self.results:
             self.results_of.setdefault(r.reporter, []).append(r)
@@ -102,6 +104,10 @@ class SiteWriter:
         base = self.project.docs_dir if rel == "index.md" else self.project.generated_dir
         self.files[base / rel] = text
 
+    def write_page(self, e, text: str) -> None:
+        """An entry's page (its path object kept per entry: 10,000 path joins are not free)."""
+        self.files[own(self.memo, "page-path", e, lambda e: self.project.generated_dir / "entries" / f"{e.id}.md")] = text
+
     # -- pages ----------------------------------------------------------------
     def all(self) -> dict:
         svgs = figure_svgs(self.outputs, link_for=lambda i: f"../entries/{i}/")
@@ -113,11 +119,24 @@ class SiteWriter:
         self.taxonomy_pages(svgs)
         for table in self.outputs.tables:
             self.write(f"tables/{table.name}.md", front_matter(table.title) + f"# {md_text(table.title)}\n\n"
-                       + render_markdown(table, self.links_from("sub")))
+                       + render_markdown(table, self.links_from("sub"), cache=self._store(("md", table.name))))
         self.leaderboards()
         from builder.stats import compute_stats, render_markdown as stats_markdown
-        self.write("stats.md", front_matter("Statistics") + stats_markdown(compute_stats(self.corpus, self.schema, self.dim_paths)))
+        self.write("stats.md", front_matter("Statistics") + stats_markdown(
+            compute_stats(self.corpus, self.schema, self.dim_paths, self.dimension_keys, self.memo)))
         return self.files
+
+    def _store(self, name):
+        return self.memo.store(name) if self.memo is not None else None
+
+    def dimension_keys(self, e) -> dict:
+        """dimension -> the (type, repr) of every value the entry holds for it, read once per entry."""
+        from builder.paths import walk
+
+        def compute(e):
+            return {dim: frozenset((type(x).__name__, repr(x)) for p in paths for _, x in walk(e.data, p))
+                    for dim, paths in self.dim_paths.items()}
+        return own(self.memo, "dimension-keys", e, compute)
 
     def home(self, svgs) -> None:
         p = self.project
@@ -149,25 +168,30 @@ class SiteWriter:
 
     def papers(self) -> None:
         kind_dim = self.taxonomy.get("kind")
-        rows = []
-        for e in sorted(self.corpus.entries, key=lambda e: (str(e.get("date")), e.id), reverse=True):
+
+        def row(e) -> Row:
             date = e.get("date") if isinstance(e.get("date"), str) else "unknown"
             kind = Span(kind_dim.label_of(e.kind), dimension="kind", value=e.kind) if kind_dim else Span(e.kind)
             orgs = ", ".join(e.get("orgs") or []) if isinstance(e.get("orgs"), list) else ""
-            rows.append(Row((Cell((Span(entry_name(e), entry=e.id),), sort=entry_name(e).lower()),
-                             Cell((kind,)), Cell((Span(date),)), Cell((Span(orgs),)),
-                             Cell((Span(", ".join(e.get("tags") or [])),)),
-                             Cell((Span("☆" if e.get("starred") else ""),)))))
+            return Row((Cell((Span(entry_name(e), entry=e.id),), sort=entry_name(e).lower()),
+                        Cell((kind,)), Cell((Span(date),)), Cell((Span(orgs),)),
+                        Cell((Span(", ".join(e.get("tags") or [])),)),
+                        Cell((Span("☆" if e.get("starred") else ""),))))
+        rows = [own(self.memo, "papers-row", e, row)
+                for e in sorted(self.corpus.entries, key=lambda e: (str(e.get("date")), e.id), reverse=True)]
         table = Table("papers", "All papers", "Every entry of the survey, newest first. Click a header to sort; type to filter.",
                       (Column("name", "Paper"), Column("kind", "Kind"), Column("date", "Date"), Column("orgs", "Organisations"),
                        Column("tags", "Tags"), Column("starred", "☆")), tuple(rows))
-        self.write("papers.md", front_matter("All papers") + "# All papers\n\n" + render_markdown(table, self.links_from("survey")))
+        self.write("papers.md", front_matter("All papers") + "# All papers\n\n"
+                   + render_markdown(table, self.links_from("survey"), cache=self._store("md-papers")))
 
     def leaderboards(self) -> None:
         out = [front_matter("Leaderboards"), "# Leaderboards\n",
                "One table per benchmark, built from the results every entry reports.\n"]
+        links = self.links_from("survey")
         for table in self.outputs.leaderboards:
-            out.append(render_markdown(table, self.links_from("survey"), heading_level=2))
+            out.append(by_identity(self._store("md-leaderboards"), table,
+                                   lambda t: render_markdown(t, links, heading_level=2)))
         if not self.outputs.leaderboards:
             out.append("No entry reports results yet.\n")
         self.write("leaderboards.md", "\n".join(out))
@@ -232,7 +256,41 @@ class SiteWriter:
                     h.update(f"{ref}|{entry_name(self.corpus[ref])}".encode())
         return h.hexdigest()
 
+    def stale_pages(self) -> set:
+        """Entries whose page may differ since the session's last build: the memo's affected ones, plus
+        those whose results changed or name an entry that changed (results join three entries)."""
+        memo = self.memo
+        stale = set(memo.affected)
+        previous = memo.store("results-of")
+        for r in self.results:
+            if r.subject in memo.changed or r.reporter in memo.changed or r.benchmark in memo.changed:
+                stale.update(x for x in (r.subject, r.reporter) if x)
+        for eid in set(previous) | set(self.results_of):
+            if previous.get(eid) != self.results_of.get(eid):
+                stale.add(eid)
+        previous.clear()
+        previous.update(self.results_of)
+        return stale
+
     def entry_pages(self) -> None:
+        if self.memo is not None and self.memo.changed is not None:
+            from builder.page_cache import render_in_parallel
+            pages = self.memo.store("pages")
+            stale = self.stale_pages()
+            todo = [e for e in self.corpus.entries if e.id in stale or pages.get(e.id, (None,))[0] is not e]
+            for eid, text in render_in_parallel(self, todo):
+                pages[eid] = (self.corpus[eid], text)
+            for e in self.corpus.entries:
+                self.write_page(e, pages[e.id][1])
+            return
+        self._entry_pages_cached_on_disk()
+        if self.memo is not None:  # a session's first build: remember every page
+            self.memo.store("results-of").update(self.results_of)
+            pages = self.memo.store("pages")
+            for e in self.corpus.entries:
+                pages[e.id] = (e, self.files[self.project.generated_dir / f"entries/{e.id}.md"])
+
+    def _entry_pages_cached_on_disk(self) -> None:
         from builder.cache import code_hash
         from builder.page_cache import PageCache, render_in_parallel
         import json
@@ -367,41 +425,43 @@ class SiteWriter:
                 index += [f"## {md_text(fig.get('title', name))}\n", md_text(" ".join(fig.get("caption", "").split())) + "\n",
                           f'<div class="slm-figure">{svg}</div>\n']
         index.append("## Dimensions\n")
+        # One pass over the corpus, in page order (newest last), for every dimension at once.
+        ordered = sorted(self.corpus.entries,
+                         key=lambda e: own(self.memo, "date-name", e, lambda e: (str(e.get("date")), entry_name(e).lower())))
+        links = self.links_from("sub")
+        link = {e.id: own(self.memo, "link-sub", e, lambda e: f"[{md_text(entry_name(e))}]({links.entry(e.id)})")
+                for e in ordered}
+        members: dict = {dim.name: {} for dim in self.taxonomy}
+        for e in ordered:
+            for name, keys in self.dimension_keys(e).items():
+                found = members.setdefault(name, {})
+                for key in keys:
+                    found.setdefault(key, []).append(e)
         for dim in self.taxonomy:
             index.append(f"- [{md_text(dim.label)}]({dim.name}.md): {md_text(dim.definition)}")
-            self.dimension_page(dim)
+            self.dimension_page(dim, members.get(dim.name, {}), link)
         self.write("taxonomy/index.md", "\n".join(index) + "\n")
 
-    def dimension_page(self, dim) -> None:
+    def dimension_page(self, dim, index: dict, link: dict) -> None:
+        """index: (type, repr) of a value -> the entries holding it, already in page order; link: id -> Markdown link."""
         links = self.links_from("sub")
         paths = self.dim_paths.get(dim.name, [])
         out = [front_matter(dim.label), f"# {md_text(dim.label)}\n", md_text(dim.definition) + "\n"]
         level_table = next((t for t in self.outputs.tables if any(c.key.startswith(p + "=") for c in t.columns for p in paths)), None)
-        from builder.paths import walk
-        index: dict = {}  # (type, value) -> entries, built in one pass over the corpus
-        for e in self.corpus.entries:
-            seen = set()
-            for p in paths:
-                for _, x in walk(e.data, p):
-                    key = (type(x).__name__, repr(x))
-                    if key not in seen:
-                        seen.add(key)
-                        index.setdefault(key, []).append(e)
         for v in dim.values:
             out.append(f"## {md_text(v.label)} {{#{anchor(dim.name, v.value)}}}\n")
             out.append(md_text(v.definition) + "\n")
-            members = list(index.get((type(v.value).__name__, repr(v.value)), []))
+            members = index.get((type(v.value).__name__, repr(v.value)), [])
             if members:
-                members.sort(key=lambda e: (str(e.get("date")), entry_name(e).lower()))
-                out.append("Papers: " + ", ".join(f"[{md_text(entry_name(e))}]({links.entry(e.id)})" for e in members) + "\n")
+                out.append("Papers: " + ", ".join([link[e.id] for e in members]) + "\n")
             elif paths:
                 out.append("*No paper in the survey yet.*\n")
         if level_table is not None:
-            out += ["## Table\n", render_markdown(level_table, links)]
+            out += ["## Table\n", render_markdown(level_table, links, cache=self._store(("md-taxonomy", dim.name)))]
         self.write(f"taxonomy/{dim.name}.md", "\n".join(out))
 
 
 
-def site_pages(project, result, outputs) -> dict:
+def site_pages(project, result, outputs, memo=None) -> dict:
     """path -> text for every generated site file."""
-    return SiteWriter(project, result, outputs).all()
+    return SiteWriter(project, result, outputs, memo).all()

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from tabulate import tabulate
 
+from builder.memo import own
 from builder.paths import walk
 from builder.render.markdown import md_text
 from builder.tables.build import is_unknown
@@ -54,47 +55,67 @@ def _known(value) -> str:
     return "known"
 
 
-def compute_stats(corpus, schema, dim_paths: dict) -> Stats:
+def compute_stats(corpus, schema, dim_paths: dict, keys_of=None, memo=None) -> Stats:
+    """keys_of(entry) -> {dimension: {(type, repr) of its values}}, when a caller already has them;
+    a session's memo keeps each entry's share of the counts while the entry is unchanged."""
     taxonomy = schema.taxonomy
     kind_dim = taxonomy.get("kind")
-    per_kind = []
-    for value in (kind_dim.allowed() if kind_dim else sorted({e.kind for e in corpus.entries})):
-        n = sum(1 for e in corpus.entries if e.kind == value)
-        if n:
-            per_kind.append((kind_dim.label_of(value) if kind_dim else value, n))
-    years: dict = {}
-    for e in corpus.entries:
+    counted = [d for d in taxonomy if dim_paths.get(d.name) and d.name != "kind"]
+    fields: dict = {}  # kind -> its fields, asked of the schema once
+
+    def fields_of(kind) -> list:
+        if kind not in fields:
+            fields[kind] = schema.fields_for_kind(kind)
+        return fields[kind]
+
+    def share(e) -> tuple:
         date = e.get("date")
-        year = date[:4] if isinstance(date, str) else "unknown"
+        if keys_of is not None:
+            keys = keys_of(e)
+        else:
+            keys = {d.name: {(type(x).__name__, repr(x)) for p in dim_paths[d.name] for _, x in walk(e.data, p)}
+                    for d in counted}
+        states = tuple(_known(e.get(f)) for f in fields_of(e.kind)) if kind_dim else ()
+        results = [r for r in (e.get("results") or []) if isinstance(r, dict)]
+        subjects = tuple(r.get("model") or e.id for r in results if not r.get("system"))
+        return (e.kind, date[:4] if isinstance(date, str) else "unknown",
+                {d.name: keys[d.name] for d in counted}, states, len(results), subjects)
+
+    shares = [own(memo, "stats", e, share) for e in corpus.entries]
+    kinds: dict = {}
+    years: dict = {}
+    seen: dict = {d.name: {} for d in counted}  # dimension -> (type, value) -> number of entries holding it
+    for kind, year, keys, _, _, _ in shares:
+        kinds[kind] = kinds.get(kind, 0) + 1
         years[year] = years.get(year, 0) + 1
+        for name, found in keys.items():
+            tally = seen[name]
+            for key in found:
+                tally[key] = tally.get(key, 0) + 1
+    per_kind = []
+    for value in (kind_dim.allowed() if kind_dim else sorted(kinds)):
+        if kinds.get(value):
+            per_kind.append((kind_dim.label_of(value) if kind_dim else value, kinds[value]))
     per_value = []
-    for dim in taxonomy:
-        paths = dim_paths.get(dim.name, [])
-        if not paths or dim.name == "kind":
-            continue
-        seen: dict = {}  # (type, value) -> number of entries holding it, in one pass
-        for e in corpus.entries:
-            keys = {(type(x).__name__, repr(x)) for p in paths for _, x in walk(e.data, p)}
-            for key in keys:
-                seen[key] = seen.get(key, 0) + 1
-        counts = [(v.label, seen.get((type(v.value).__name__, repr(v.value)), 0)) for v in dim.values]
+    for dim in counted:
+        counts = [(v.label, seen[dim.name].get((type(v.value).__name__, repr(v.value)), 0)) for v in dim.values]
         if any(n for _, n in counts):
             per_value.append((dim.label, tuple(counts)))
     coverage = []
     for value in (kind_dim.allowed() if kind_dim else []):
-        members = [e for e in corpus.entries if e.kind == value]
+        members = [sh[3] for sh in shares if sh[0] == value]
         if not members:
             continue
-        for field in schema.fields_for_kind(value):
-            states = [_known(e.get(field)) for e in members]
+        for i, field in enumerate(fields_of(value)):
+            states = [m[i] for m in members]
             node = schema.field(field)
             coverage.append(Coverage(value, field, node.get("title", field), states.count("known"),
                                      states.count("unknown"), states.count("missing")))
-    results = [(e, r) for e in corpus.entries for r in (e.get("results") or []) if isinstance(r, dict)]
-    subjects = {r.get("model") or e.id for e, r in results if not r.get("system")}
+    subjects = {s for sh in shares for s in sh[5]}
     models = {s for s in subjects if corpus.get(s) is not None and corpus[s].kind == "model"}
+    results = sum(sh[4] for sh in shares)
     return Stats(len(corpus), tuple(per_kind), tuple(sorted(years.items())), tuple(per_value), tuple(coverage),
-                 len(results), len(models))
+                 results, len(models))
 
 
 def render_text(stats: Stats) -> str:

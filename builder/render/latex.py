@@ -11,6 +11,7 @@ import re
 from pylatex import NoEscape, Table, Tabular, Tabularx
 from pylatex.base_classes import Float
 
+from builder.memo import by_identity, keep_only
 from builder.render.latex_text import escape
 from builder.tables.model import ABSENT, UNKNOWN
 
@@ -92,23 +93,54 @@ def _text_len(cell) -> int:
     return len(cell.text) + (3 * len(cell.footnotes) if cell else 0) if cell else 0
 
 
-def row_lines(table) -> list:
+class RowText:
+    """What the renderer needs of one row, computed once (and, in a session, kept while the row is unchanged)."""
+
+    __slots__ = ("cells", "lengths", "group_length", "footnotes", "height")
+
+    def __init__(self, row):
+        self.cells = " & ".join(cell_tex(c) for c in row.cells)
+        self.lengths = tuple(_text_len(c) for c in row.cells)
+        self.group_length = _text_len(row.group) if row.group is not None else 0
+        seen = []
+        for c in ((row.group,) if row.group else ()) + tuple(row.cells):
+            for n in c.footnotes:
+                if n not in seen:
+                    seen.append(n)
+        self.footnotes = tuple(seen)
+        self.height = (None, 0.0)  # (the column widths it was estimated for, lines)
+
+
+def row_texts(table, cache=None) -> dict:
+    """id(row) -> RowText for every row of the table."""
+    out = {id(r): by_identity(cache, r, RowText) for r in table.rows}
+    keep_only(cache, table.rows)
+    return out
+
+
+def row_lines(table, texts=None) -> list:
     """Estimated height of each row in lines: long text in narrow X columns wraps."""
+    texts = texts or row_texts(table)
+    infos = [texts[id(r)] for r in table.rows]
     width = TEXT_WIDTH_PT[table.wide]
     grouped = table.group_header is not None and table.wide
-    fixed = sum(max([len(c.header)] + [_text_len(r.cells[i]) for r in table.rows]) * CHAR_PT + 6
+    fixed = sum(max([len(c.header)] + [t.lengths[i] for t in infos]) * CHAR_PT + 6
                 for i, c in enumerate(table.columns) if c.latex != "X")
     group_w = table.group_width * width if grouped else 0.0
-    n_x = sum(1 for c in table.columns if c.latex == "X")
-    x_w = max(40.0, (width - fixed - group_w) / n_x) if n_x else 0.0
+    x_cols = [i for i, c in enumerate(table.columns) if c.latex == "X"]
+    x_w = max(40.0, (width - fixed - group_w) / len(x_cols)) if x_cols else 0.0
+    widths = (x_w, group_w, grouped)
     out = []
-    for r in table.rows:
+    for r, t in zip(table.rows, infos):
+        if t.height[0] == widths:
+            out.append(t.height[1])
+            continue
         lines = 1.0
-        for i, c in enumerate(table.columns):
-            if c.latex == "X":
-                lines = max(lines, -(-_text_len(r.cells[i]) * CHAR_PT // x_w))
+        for i in x_cols:
+            lines = max(lines, -(-t.lengths[i] * CHAR_PT // x_w))
         if grouped and r.group is not None:
-            lines = max(lines, min(3.0, -(-_text_len(r.group) * CHAR_PT // max(group_w, 30.0))))
+            lines = max(lines, min(3.0, -(-t.group_length * CHAR_PT // max(group_w, 30.0))))
+        t.height = (widths, lines)
         out.append(lines)
     return out
 
@@ -117,9 +149,10 @@ def _note_lines(text: str, wide: bool) -> float:
     return 0.8 * (-(-len(text) * NOTE_CHAR_PT // TEXT_WIDTH_PT[wide]) + 1)
 
 
-def split_rows(table) -> list:
+def split_rows(table, texts=None) -> list:
     """Rows in parts that each fit a page, with the notes and legend under the last part."""
-    lines = row_lines(table)
+    texts = texts or row_texts(table)
+    lines = row_lines(table, texts)
     tail = _note_lines(" ".join(table.notes) + " ".join(
         d + " ".join(f"{a} {b} {c}" for a, b, c in items) for d, items in table.legend), table.wide)
     budget = PAGE_LINES
@@ -134,25 +167,23 @@ def split_rows(table) -> list:
             used += n
         parts.append(current)
         sizes.append(used)
-        notes = [_note_lines(" ".join(table.footnotes[k - 1] for k in _footnotes_of(p)), table.wide) for p in parts]
+        notes = [_note_lines(" ".join(table.footnotes[k - 1] for k in _footnotes_of(p, texts)), table.wide) for p in parts]
         sizes[-1] += tail
         if all(s + n <= PAGE_LINES for s, n in zip(sizes, notes)) or budget <= 12:
             return parts
         budget -= 4
 
 
-def _footnotes_of(rows) -> list:
-    seen = []
+def _footnotes_of(rows, texts) -> list:
+    seen = set()
     for r in rows:
-        for c in ((r.group,) if r.group else ()) + tuple(r.cells):
-            for n in c.footnotes:
-                if n not in seen:
-                    seen.append(n)
+        seen.update(texts[id(r)].footnotes)
     return sorted(seen)
 
 
-def render_tabular(table, rows=None):
+def render_tabular(table, rows=None, texts=None):
     """Wide tables put groups in a first column (multirow); narrow ones as full-width header rows."""
+    texts = texts or row_texts(table)
     grouped = table.group_header is not None and table.wide
     banner = table.group_header is not None and not table.wide
     specs = []
@@ -177,14 +208,16 @@ def render_tabular(table, rows=None):
             spec = f"@{{}}{RAGGED}p{{\\linewidth}}@{{}}" if stretch else "l"
             tab.append(NoEscape(f"\\multicolumn{{{len(table.columns)}}}{{{spec}}}"
                                 f"{{\\textit{{{cell_tex(group_cell)}}}}} \\\\"))
+        lines = []
         for i, row in enumerate(rows):
-            cells = [cell_tex(c) for c in row.cells]
+            cells = texts[id(row)].cells
             if grouped:
                 label = cell_tex(group_cell) if i == 0 else ""
                 if i == 0 and len(rows) > 1:
                     label = f"\\multirow{{{len(rows)}}}{{=}}{{{label}}}"
-                cells.insert(0, label)
-            tab.append(NoEscape(" & ".join(cells) + r" \\"))
+                cells = label + " & " + cells
+            lines.append(cells + r" \\")
+        tab.append(NoEscape("%\n".join(lines)))  # pylatex separates items with %-newlines; same bytes as one item per row
     tab.append(NoEscape(r"\bottomrule"))
     return tab
 
@@ -213,28 +246,47 @@ def render_notes(table, numbers=None, last: bool = True) -> str:
     return "\\par\\smallskip{\\scriptsize\\raggedright " + " \\par ".join(parts) + "\\par}"
 
 
-def render_latex(table) -> str:
-    """The fragment for one table (in as many floats as it needs to fit the page), ending with a newline."""
+def render_latex(table, cache: dict | None = None) -> str:
+    """The fragment for one table (in as many floats as it needs to fit the page), ending with a newline.
+
+    cache (a dict this function owns) keeps printed rows and whole floats between builds of a session.
+    """
     header = ["% Generated by slm-survey from entries/; do not edit.",
               "% Needs: " + " ".join(FRAGMENT_NEEDS)]
-    parts = split_rows(table)
-    floats = []
+    texts = row_texts(table, cache.setdefault("rows", {}) if cache is not None else None)
+    parts = split_rows(table, texts)
+    done = cache.setdefault("floats", {}) if cache is not None else None
+    floats, used = [], {}
     for index, rows in enumerate(parts):
-        last = index == len(parts) - 1
-        float_env = WideTable(position="tbp") if table.wide else Table(position="tbp")
-        float_env.append(NoEscape(r"\centering\footnotesize\setlength{\tabcolsep}{3pt}"))
-        float_env.append(NoEscape("\n".join(MARK_MACROS)))
-        if index == 0:
-            caption = escape(table.title) + ". " + escape(table.caption)
-            label = cite_key(table.name)
+        notes = render_notes(table, _footnotes_of(rows, texts), index == len(parts) - 1)
+        key = (index, len(parts), notes, tuple(id(r) for r in rows))
+        hit = done.get(key) if done is not None else None
+        if hit is not None and all(a is b for a, b in zip(hit[0], rows)):
+            text = hit[1]
         else:
-            caption = escape(table.title) + f" (continued, part {index + 1} of {len(parts)})."
-            label = f"{cite_key(table.name)}-{index + 1}"
-        float_env.append(NoEscape(r"\caption{" + caption + "}"))
-        float_env.append(NoEscape(r"\label{tab:" + label + "}"))
-        float_env.append(render_tabular(table, rows))
-        notes = render_notes(table, _footnotes_of(rows), last)
-        if notes:
-            float_env.append(NoEscape(notes))
-        floats.append(float_env.dumps())
+            text = _float(table, rows, texts, index, len(parts), notes)
+        used[key] = (tuple(rows), text)
+        floats.append(text)
+    if done is not None:
+        done.clear()
+        done.update(used)
     return "\n".join(header) + "\n" + "\n".join(floats) + "\n"
+
+
+def _float(table, rows, texts, index: int, count: int, notes: str) -> str:
+    """One float (part `index` of `count`) holding some of the table's rows."""
+    float_env = WideTable(position="tbp") if table.wide else Table(position="tbp")
+    float_env.append(NoEscape(r"\centering\footnotesize\setlength{\tabcolsep}{3pt}"))
+    float_env.append(NoEscape("\n".join(MARK_MACROS)))
+    if index == 0:
+        caption = escape(table.title) + ". " + escape(table.caption)
+        label = cite_key(table.name)
+    else:
+        caption = escape(table.title) + f" (continued, part {index + 1} of {count})."
+        label = f"{cite_key(table.name)}-{index + 1}"
+    float_env.append(NoEscape(r"\caption{" + caption + "}"))
+    float_env.append(NoEscape(r"\label{tab:" + label + "}"))
+    float_env.append(render_tabular(table, rows, texts))
+    if notes:
+        float_env.append(NoEscape(notes))
+    return float_env.dumps()

@@ -1,4 +1,8 @@
-"""Print a Table as Markdown for the site (tabulate's pipe format), links relative to the page.
+"""Print a Table as Markdown for the site (a pipe table), links relative to the page.
+
+Rows are not padded to a common width (as tabulate would pad them): so each
+line depends on its own row alone, and a session reuses the lines of rows that
+did not change instead of re-printing thousands of them for one edit.
 
 Entry text is untrusted: it is HTML-escaped and Markdown-escaped here, so no
 tag, attribute or link can come from it; only links this module builds (to
@@ -12,8 +16,7 @@ from functools import lru_cache
 from dataclasses import dataclass
 from typing import Callable
 
-from tabulate import tabulate
-
+from builder.memo import by_identity, keep_only
 from builder.tables.model import ABSENT, UNKNOWN
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|-])")  # what Python-Markdown can backslash-escape; <>& are HTML-escaped
@@ -75,23 +78,34 @@ def cell_md(cell, links: Links, anchor: str) -> str:
     return body
 
 
-def render_markdown(table, links: Links, heading_level: int = 0) -> str:
-    """The table with its caption, footnotes and legend, as a Markdown block."""
+def pipe_row(cells) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def render_markdown(table, links: Links, heading_level: int = 0, cache: dict | None = None) -> str:
+    """The table with its caption, footnotes and legend, as a Markdown block.
+
+    cache (id(row) -> (row, line)) keeps printed rows between builds of a session.
+    """
     anchor = table.name
     grouped = table.group_header is not None
     headers = ([md_text(table.group_header)] if grouped else []) + [md_text(c.header) for c in table.columns]
-    rows = []
-    for row in table.rows:
+
+    def line(row) -> str:
         cells = [cell_md(c, links, anchor) for c in row.cells]
         if grouped:
             cells.insert(0, cell_md(row.group, links, anchor))
-        rows.append(cells)
+        return pipe_row(cells)
+
+    lines = [pipe_row(headers), "|" + "---|" * len(headers)]
+    lines += [by_identity(cache, row, line) for row in table.rows]
+    keep_only(cache, table.rows)
     out = []
     if heading_level:
         out.append("#" * heading_level + " " + md_text(table.title) + "\n")
     if table.caption:
         out.append(md_text(table.caption) + "\n")
-    out.append(tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True) + "\n")
+    out.append("\n".join(lines) + "\n")
     if table.footnotes:
         items = "".join(f'<li id="{anchor}-fn-{i}">{html_text(t)}</li>' for i, t in enumerate(table.footnotes, 1))
         out.append(f'<ol class="slm-footnotes">{items}</ol>\n')

@@ -10,6 +10,7 @@ from __future__ import annotations
 import string
 from functools import lru_cache
 
+from builder.memo import near
 from builder.paths import get
 from builder.tables.model import ABSENT, UNKNOWN, Cell, Column, Row, Span, Table
 
@@ -24,6 +25,14 @@ def entry_name(entry) -> str:
     title = str(entry.get("title", entry.id))
     head = title.split(":", 1)[0].strip()
     return head if ":" in title and 0 < len(head) <= 40 else title
+
+
+class _Texts:
+    """Footnotes of one entry's rows, kept as texts until the whole table is numbered."""
+
+    @staticmethod
+    def add(text: str) -> str:
+        return text
 
 
 class Footnotes:
@@ -250,10 +259,10 @@ class TableBuilder:
         return Cell((_label_span(value, group["dimension"], self.taxonomy),)), (order, "")
 
     def legend(self, defn, table_rows_values) -> tuple:
-        """Definitions of the taxonomy values this table shows, grouped by dimension."""
+        """Definitions of the taxonomy values this table shows (pairs of dimension and repr of value)."""
         used: dict = {}
-        for dimension, value in table_rows_values:
-            used.setdefault(dimension, set()).add(repr(value))
+        for dimension, shown in table_rows_values:
+            used.setdefault(dimension, set()).add(shown)
         out = []
         for dim in self.taxonomy:
             if dim.name not in used:
@@ -262,26 +271,23 @@ class TableBuilder:
             out.append((dim.label, items))
         return tuple(out)
 
-    def build(self, defn) -> Table:
-        notes = Footnotes()
-        cols = self.columns(defn)
-        entries = [e for e in self.corpus.entries if e.kind in defn.get("kinds", [e.kind])]
-        entries.sort(key=lambda e: self.sort_key(defn, e))
+    def entry_rows(self, defn, cols, entry) -> tuple:
+        """(rows, taxonomy values shown) for one entry; footnotes still hold their texts, numbered later."""
+        notes = _Texts()
+        group_cell, group_key = self.group_of(defn, entry, notes)
         rows = []
-        for entry in entries:
-            group_cell, group_key = self.group_of(defn, entry, notes)
-            if defn.get("rows"):
-                items = entry.data.get(defn["rows"])
-                if is_unknown(items) or not isinstance(items, list):
-                    reason = items["unknown"] if is_unknown(items) else "not given"
-                    first = Cell((Span("unknown"),), status=UNKNOWN, footnotes=(notes.add("Unknown: " + reason),))
-                    cells = (first,) + tuple(Cell((), status=ABSENT) for _ in cols[1:])
-                    rows.append(Row(cells, group_cell, group_key))
-                    continue
+        if defn.get("rows"):
+            items = entry.data.get(defn["rows"])
+            if is_unknown(items) or not isinstance(items, list):
+                reason = items["unknown"] if is_unknown(items) else "not given"
+                first = Cell((Span("unknown"),), status=UNKNOWN, footnotes=(notes.add("Unknown: " + reason),))
+                cells = (first,) + tuple(Cell((), status=ABSENT) for _ in cols[1:])
+                rows.append(Row(cells, group_cell, group_key))
+            else:
                 for item in items:
                     cells = tuple(self.cell(col, entry, item, notes) for _, col, _ in cols)
                     rows.append(Row(cells, group_cell, group_key))
-                continue
+        else:
             cells = []
             for column, col, expand_value in cols:
                 if col["type"] == "expand":
@@ -293,22 +299,38 @@ class TableBuilder:
                 if is_unknown(value):
                     cells[0] = entry_cell(entry, footnotes=(notes.add(f"{entry_name(entry)}: level unknown: {value['unknown']}"),))
             rows.append(Row(tuple(cells), group_cell, group_key))
-        if defn.get("group_by"):
-            order = {id(r): i for i, r in enumerate(rows)}
-            rows.sort(key=lambda r: (r.group_key, order[id(r)]))
-            rows = self.renumber(rows, notes)
-        used = []
+        used = set()
         for row in rows:
             for cell in (row.group,) + row.cells if row.group else row.cells:
-                used += [(s.dimension, s.value) for s in cell.spans if s.dimension]
+                used.update((s.dimension, repr(s.value)) for s in cell.spans if s.dimension)
+        return tuple(rows), used
+
+    def build(self, defn, memo=None) -> Table:
+        """The table; with a memo (a session), rows of entries untouched by the last change are reused."""
+        cols = self.columns(defn)
+        name = defn["name"]
+        kinds = defn.get("kinds")
+        entries = [e for e in self.corpus.entries if kinds is None or e.kind in kinds]
+        keyed = [(near(memo, ("sort", name), e, lambda e: self.sort_key(defn, e)), e) for e in entries]
+        keyed.sort(key=lambda pair: pair[0])
+        raw, used_sets = [], []
+        for _, entry in keyed:
+            rows, used = near(memo, ("rows", name), entry, lambda e: self.entry_rows(defn, cols, e))
+            raw.extend(rows)
+            used_sets.append(used)
+        if defn.get("group_by"):
+            order = {id(r): i for i, r in enumerate(raw)}
+            raw.sort(key=lambda r: (r.group_key, order[id(r)]))
+        rows, texts = number_footnotes(raw, memo.store(("numbered", name)) if memo is not None else None)
+        used = set().union(*used_sets) if used_sets else set()
         for _, col, value in cols:
             if col["type"] == "expand":
-                used.append((col["dimension"], value))
+                used.add((col["dimension"], repr(value)))
         group = defn.get("group_by") or {}
         return Table(
-            name=defn["name"], title=defn["title"], caption=" ".join(defn.get("caption", "").split()),
+            name=name, title=defn["title"], caption=" ".join(defn.get("caption", "").split()),
             columns=tuple(c for c, _, _ in cols), rows=tuple(rows),
-            group_header=group.get("header"), footnotes=tuple(notes.texts),
+            group_header=group.get("header"), footnotes=tuple(texts),
             legend=self.legend(defn, used), wide=bool(defn.get("wide")),
             group_width=float(group.get("latex_width", 0.1)))
 
@@ -322,27 +344,43 @@ class TableBuilder:
             return Cell((Span("yes"),), mark="check", footnotes=footnotes, sort=1)
         return Cell((), status=ABSENT, sort=0)
 
-    @staticmethod
-    def renumber(rows, notes: Footnotes):
-        """After regrouping, number footnotes again in reading order."""
-        mapping: dict = {}
-        texts = []
 
-        def remap(cell):
-            if cell is None or not cell.footnotes:
-                return cell
-            new = []
-            for n in cell.footnotes:
-                if n not in mapping:
-                    texts.append(notes.texts[n - 1])
-                    mapping[n] = len(texts)
-                new.append(mapping[n])
-            return Cell(cell.spans, cell.status, cell.mark, cell.emphasis, cell.dagger, tuple(new), cell.sort)
-        out = [Row(tuple(remap(c) for c in r.cells), remap(r.group), r.group_key) for r in rows]
-        notes.texts = texts
-        return out
+def number_footnotes(rows, cache=None) -> tuple:
+    """Rows whose footnote texts become numbers in reading order, and the texts in that order.
+
+    A row keeps its identity when its numbers did not change since the last build
+    (cache: id(raw row) -> (raw row, numbers, numbered row)), so renderers can reuse its text.
+    """
+    numbers: dict = {}
+    out = []
+    new_cache = {} if cache is not None else None
+
+    def number(cell):
+        if cell is None or not cell.footnotes:
+            return cell
+        return Cell(cell.spans, cell.status, cell.mark, cell.emphasis, cell.dagger,
+                    tuple(numbers.setdefault(t, len(numbers) + 1) for t in cell.footnotes), cell.sort)
+
+    for row in rows:
+        cells = (row.group,) + row.cells if row.group is not None else row.cells
+        if not any(c.footnotes for c in cells if c is not None):
+            out.append(row)
+            continue
+        mine = tuple(numbers.setdefault(t, len(numbers) + 1) for c in cells if c is not None for t in c.footnotes)
+        hit = cache.get(id(row)) if cache is not None else None
+        if hit is not None and hit[0] is row and hit[1] == mine:
+            numbered = hit[2]
+        else:
+            numbered = Row(tuple(number(c) for c in row.cells), number(row.group), row.group_key)
+        if new_cache is not None:
+            new_cache[id(row)] = (row, mine, numbered)
+        out.append(numbered)
+    if cache is not None:
+        cache.clear()
+        cache.update(new_cache)
+    return out, list(numbers)
 
 
-def build_tables(definitions: dict, corpus, taxonomy) -> list:
+def build_tables(definitions: dict, corpus, taxonomy, memo=None) -> list:
     builder = TableBuilder(corpus, taxonomy)
-    return [builder.build(defn) for defn in definitions.get("tables", [])]
+    return [builder.build(defn, memo) for defn in definitions.get("tables", [])]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from builder.memo import near
 from builder.tables.build import Footnotes, entry_cell, entry_name, fmt_number
 from builder.tables.model import Cell, Column, Row, Span, Table
 
@@ -28,24 +29,31 @@ class Result:
     locator: str
 
 
-def collect_results(corpus) -> list:
+def entry_results(entry, corpus) -> list:
+    """The results one entry reports (it reads the benchmarks they name: directions of their metrics)."""
+    out = []
+    sources = {s.get("id"): s for s in entry.get("sources", []) or [] if isinstance(s, dict)}
+    for r in entry.get("results", []) or []:
+        bench = corpus.get(r.get("benchmark"))
+        if bench is None:
+            continue
+        direction = r.get("direction")
+        if direction is None:
+            for m in bench.get("metrics", []) or []:
+                if m.get("name") == r.get("metric"):
+                    direction = m.get("direction")
+        subject = r.get("model") or (None if r.get("system") else entry.id)
+        src = sources.get(r.get("source"), {})
+        out.append(Result(bench.id, r.get("task", ""), r["metric"], r["value"], direction or "higher",
+                          subject, r.get("system"), r.get("origin", "own"), entry.id,
+                          src.get("url", ""), r.get("locator") or src.get("locator", "")))
+    return out
+
+
+def collect_results(corpus, memo=None) -> list:
     out = []
     for entry in corpus.entries:
-        sources = {s.get("id"): s for s in entry.get("sources", []) or [] if isinstance(s, dict)}
-        for r in entry.get("results", []) or []:
-            bench = corpus.get(r.get("benchmark"))
-            if bench is None:
-                continue
-            direction = r.get("direction")
-            if direction is None:
-                for m in bench.get("metrics", []) or []:
-                    if m.get("name") == r.get("metric"):
-                        direction = m.get("direction")
-            subject = r.get("model") or (None if r.get("system") else entry.id)
-            src = sources.get(r.get("source"), {})
-            out.append(Result(bench.id, r.get("task", ""), r["metric"], r["value"], direction or "higher",
-                              subject, r.get("system"), r.get("origin", "own"), entry.id,
-                              src.get("url", ""), r.get("locator") or src.get("locator", "")))
+        out += near(memo, "results", entry, lambda e: entry_results(e, corpus))
     return out
 
 
@@ -98,14 +106,26 @@ def build_leaderboard(bench, results, corpus, caption_template: str) -> Table:
                  legend=(), wide=False, notes=notes_lines)
 
 
-def build_leaderboards(definitions: dict, corpus) -> list:
+def build_leaderboards(definitions: dict, corpus, memo=None) -> list:
+    """One table per benchmark with results; a session rebuilds only those whose results or names changed."""
     by_benchmark: dict = {}
-    for r in collect_results(corpus):
+    for r in collect_results(corpus, memo):
         by_benchmark.setdefault(r.benchmark, []).append(r)
     template = (definitions.get("leaderboards") or {}).get("caption", "Results on {title}.")
+    store = memo.store("leaderboard") if memo is not None else None
+    changed = memo.changed if memo is not None else None
     out = []
     for bench in corpus.of_kind("benchmark"):
         mine = by_benchmark.get(bench.id, [])
-        if mine:
-            out.append(build_leaderboard(bench, mine, corpus, template))
+        if not mine:
+            continue
+        hit = store.get(bench.id) if store is not None else None
+        if hit is not None and changed is not None and hit[0] is bench and hit[1] == mine \
+                and not any(r.reporter in changed or r.subject in changed for r in mine):
+            out.append(hit[2])
+            continue
+        table = build_leaderboard(bench, list(mine), corpus, template)
+        if store is not None:
+            store[bench.id] = (bench, mine, table)
+        out.append(table)
     return out

@@ -1,0 +1,76 @@
+"""What a long-running session (`serve`) keeps between builds, so one edit redoes only what it touches.
+
+A build without a memo computes everything, as a fresh process does. With one,
+per-entry work is reused when it is still right:
+
+- work that reads only the entry itself is reused while the Entry object is the
+  same (a session keeps the Entry of every unchanged file);
+- work that also shows neighbours (the name of an entry it refers to, the
+  entries that refer to it) is redone for every entry in ``affected``: the changed
+  entries and their neighbours by reference, both ways, before and after the
+  change. The session computes that set from the reference graph.
+
+The engine decides nothing from field names here: neighbours are whatever
+survey.yaml declares as references.
+"""
+from __future__ import annotations
+
+
+class Memo:
+    def __init__(self):
+        self.changed: set | None = None    # ids whose file changed since the last build; None: first build
+        self.affected: set | None = None   # changed ids and their neighbours
+        self._stores: dict = {}
+
+    def store(self, name) -> dict:
+        return self._stores.setdefault(name, {})
+
+    def own(self, name, entry, compute):
+        """compute(entry), reused while this Entry object is unchanged (it reads only the entry)."""
+        store = self.store(name)
+        hit = store.get(entry.id)
+        if hit is not None and hit[0] is entry:
+            return hit[1]
+        value = compute(entry)
+        store[entry.id] = (entry, value)
+        return value
+
+    def near(self, name, entry, compute):
+        """compute(entry), redone when the entry or one of its neighbours changed."""
+        store = self.store(name)
+        hit = store.get(entry.id)
+        if hit is not None and hit[0] is entry and self.affected is not None and entry.id not in self.affected:
+            return hit[1]
+        value = compute(entry)
+        store[entry.id] = (entry, value)
+        return value
+
+
+def own(memo, name, entry, compute):
+    """memo.own, or a plain call without a memo."""
+    return compute(entry) if memo is None else memo.own(name, entry, compute)
+
+
+def near(memo, name, entry, compute):
+    return compute(entry) if memo is None else memo.near(name, entry, compute)
+
+
+def by_identity(cache, key_obj, compute):
+    """A per-object cache (rendered rows): cache maps id(obj) -> (obj, value); holding obj keeps its id unique."""
+    if cache is None:
+        return compute(key_obj)
+    hit = cache.get(id(key_obj))
+    if hit is not None and hit[0] is key_obj:
+        return hit[1]
+    value = compute(key_obj)
+    cache[id(key_obj)] = (key_obj, value)
+    return value
+
+
+def keep_only(cache, objects) -> None:
+    """Drop cached values of objects no longer in use (so ids cannot be reused by new objects)."""
+    if cache is None:
+        return
+    wanted = {id(o) for o in objects}
+    for key in [k for k in cache if k not in wanted]:
+        del cache[key]

@@ -1,0 +1,158 @@
+"""A build that stays in memory between edits (`serve`), so one changed entry costs a fraction of a second.
+
+The first rebuild() is a full build. Later ones stat every input, read again
+only the files whose stamp changed, and tell the memo which ids changed and
+which entries neighbour them (by the survey's reference rules, before and after
+the change); table rows, printed rows, pages and per-entry checks of every
+other entry are reused. Only files whose text changed are written. The outputs
+are byte-identical to a fresh `slm-survey build` (the tests compare them).
+Editing the schema, the table definitions or survey.yaml starts afresh.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+from builder.build import BuildResult, load_definitions, render_all
+from builder.cache import stamp
+from builder.check import CheckResult, discover, display_path, finish, load_entries
+from builder.corpus import Corpus, entry_refs
+from builder.gcpause import paused_gc
+from builder.memo import Memo
+from builder.output import WriteReport, build_lock, write_atomic, write_tree
+from builder.problems import sort_problems
+from builder.project import load_project
+from builder.schema import load_schema
+
+
+class Session:
+    def __init__(self, project, site_pages=None, today: dt.date | None = None):
+        self.project = project
+        self.site_pages = site_pages
+        self.today = today
+        self.config = None
+        self._reset()
+
+    def _reset(self) -> None:
+        self.memo = Memo()
+        self.files: dict = {}        # file path -> (stamp, Entry or None, its problems)
+        self.corpus = None
+        self.written = None          # output path -> text last written by this session
+        self.pending = None          # (changed, affected) not yet rendered, after a build with errors
+
+    def _config(self) -> tuple:
+        out = []
+        for f in (self.project.schema_path, self.project.tables_path, self.project.root / "survey.yaml"):
+            try:
+                out.append((str(f), stamp(f)))
+            except OSError:
+                out.append((str(f), None))
+        return tuple(out)
+
+    def _load(self) -> tuple:
+        """Entries and per-file problems of the current files, reading only those whose stamp changed; changed ids."""
+        files, problems = discover(self.project, text=True)
+        current, todo = {}, []
+        for f in files:
+            key = f
+            try:
+                st = stamp(f)
+            except OSError:
+                st = None
+            known = self.files.get(key)
+            if known is not None and st is not None and known[0] == st:
+                current[key] = known
+            else:
+                todo.append((f, st))
+        entries, load_problems = load_entries([f for f, _ in todo], self.schema)
+        by_path: dict = {}
+        for p in load_problems:
+            by_path.setdefault(p.path, []).append(p)
+        fresh = {str(e.file): e for e in entries}
+        for f, st in todo:
+            current[f] = (st, fresh.get(f), by_path.pop(display_path(f), []))
+        problems += [p for ps in by_path.values() for p in ps]
+        changed = set()
+        for key in set(self.files) | set(current):
+            old, new = self.files.get(key), current.get(key)
+            if old is not new:
+                changed.update(e.id for e in (old and old[1], new and new[1]) if e is not None)
+        self.files = current
+        problems += [p for _, _, ps in current.values() for p in ps]
+        return [e for _, e, _ in current.values() if e is not None], problems, changed
+
+    def _neighbours(self, ids, corpora) -> set:
+        """The ids, the entries they refer to and the entries referring to them, in each corpus given."""
+        out = set(ids)
+        for corpus in corpora:
+            for i in ids:
+                e = corpus.get(i)
+                if e is not None:
+                    out.update(v for _, _, v in entry_refs(e, self.project.references) if isinstance(v, str))
+                out.update(b.source for b in corpus.backlinks.get(i, []))
+        return out
+
+    def rebuild(self) -> BuildResult:
+        """Check, and if there are no errors write what changed since the last call."""
+        with paused_gc():
+            return self._rebuild()
+
+    def _rebuild(self) -> BuildResult:
+        config = self._config()
+        if config != self.config:
+            self._reset()
+            self.config = config
+            self.project = load_project(self.project.root)
+            self.schema = load_schema(self.project.schema_path)
+            self.definitions = load_definitions(self.project)
+        entries, problems, changed = self._load()
+        corpus = Corpus.build(entries, self.project.references, self.memo)
+        first = self.corpus is None
+        if not first:
+            affected = self._neighbours(changed, (self.corpus, corpus))
+            if self.pending is not None:
+                changed, affected = changed | self.pending[0], affected | self.pending[1]
+            self.memo.changed, self.memo.affected = changed, affected
+        self.corpus = corpus
+        problems = finish(corpus, problems, self.schema, self.project, self.today, self.memo)
+        result = CheckResult(corpus, sort_problems(problems), self.schema)
+        if result.errors:
+            if not first:
+                self.pending = (self.memo.changed, self.memo.affected)
+            else:
+                self.corpus = None  # nothing rendered yet: the next good build is a first build
+            return BuildResult(result)
+        outputs = render_all(self.project, result, self.definitions, self.memo)
+        files = dict(outputs.files)
+        managed = [self.project.latex_dir / "tables", self.project.latex_dir / "figures"]
+        if self.site_pages is not None:
+            files.update(self.site_pages(self.project, result, outputs, memo=self.memo))
+            managed.append(self.project.generated_dir)
+        with build_lock(self.project.root / "build"):
+            report = self._write(files, managed)
+        report.paths = sorted(files)
+        self.pending = None
+        return BuildResult(result, report)
+
+    def _write(self, files: dict, managed) -> WriteReport:
+        if self.written is None:
+            report = write_tree(files, managed)
+        else:
+            report = WriteReport()
+            for path, text in files.items():
+                old = self.written.get(path)
+                if old is text or old == text:
+                    report.unchanged.append(path)
+                elif write_atomic(path, text.encode("utf-8") if isinstance(text, str) else text):
+                    report.written.append(path)
+                else:
+                    report.unchanged.append(path)
+            for path in set(self.written) - set(files):
+                try:
+                    os.unlink(path)
+                    report.removed.append(Path(path))
+                except FileNotFoundError:
+                    pass
+        self.written = dict(files)
+        return report

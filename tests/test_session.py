@@ -1,0 +1,115 @@
+"""The incremental build behind `serve`: after any edit its outputs are exactly a fresh build's.
+
+A Session keeps the corpus and every rendered piece in memory and redoes only
+what an edit touches. Reusing something it should have redone would show as a
+stale name, row or page, so each test edits the corpus, rebuilds the session,
+and compares every output file with a fresh `build` of the same entries.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from builder.build import build
+from builder.project import load_project
+from builder.session import Session
+from builder.site_pages import site_pages
+from conftest import make_root, repo_corpus_root
+
+
+def outputs(root: Path) -> dict:
+    found = {}
+    for base in (root / "build" / "latex", root / "docs" / "survey"):
+        for f in sorted(base.rglob("*")):
+            if f.is_file():
+                found[str(f.relative_to(root))] = f.read_bytes()
+    found["docs/index.md"] = (root / "docs" / "index.md").read_bytes()
+    return found
+
+
+def fresh_outputs(root: Path, scratch: Path) -> dict:
+    """A fresh build of root's entries in a new folder: what the session must have written."""
+    if scratch.exists():
+        shutil.rmtree(scratch)
+    other = make_root(scratch, entries=root / "entries")
+    result = build(load_project(other), site_pages=site_pages)
+    assert result.ok, [str(p) for p in result.check.errors]
+    return outputs(other)
+
+
+def assert_same(root: Path, scratch: Path) -> None:
+    mine, expected = outputs(root), fresh_outputs(root, scratch)
+    assert sorted(mine) == sorted(expected)
+    differing = [name for name in expected if mine[name] != expected[name]]
+    assert differing == []
+
+
+@pytest.fixture
+def session(tmp_path):
+    root = repo_corpus_root(tmp_path / "survey")
+    s = Session(load_project(root), site_pages=site_pages)
+    first = s.rebuild()
+    assert first.ok and first.report.written
+    return s
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_rebuild_with_nothing_changed_writes_nothing(session):
+    again = session.rebuild()
+    assert again.ok and again.report.written == [] and again.report.removed == []
+
+
+def test_renaming_a_referenced_entry_updates_every_table_and_page_that_shows_its_name(session, tmp_path):
+    root = session.project.root
+    edit(root / "entries" / "tokenizers" / "whisper.yaml", 'name: "Whisper"', 'name: "Whisper renamed"')
+    result = session.rebuild()
+    assert result.ok
+    written = {str(Path(p).relative_to(root)) for p in result.report.written}
+    # The page of a model using it shows the new name; a page unrelated to it is not rewritten.
+    assert "docs/survey/entries/baichuan-omni-1-5.md" in written
+    assert "docs/survey/entries/anygpt.md" not in written
+    assert_same(root, tmp_path / "fresh")
+
+
+@pytest.mark.parametrize("change", ["taxonomy value", "new entry", "removed entry", "result value", "new reference"])
+def test_outputs_equal_a_fresh_build_after_each_kind_of_edit(session, tmp_path, change):
+    root = session.project.root
+    entries = root / "entries"
+    if change == "taxonomy value":
+        edit(entries / "models" / "anygpt.yaml", "fusion:\n  input: discrete_tokens", "fusion:\n  input: continuous_adapter")
+    elif change == "new entry":
+        shutil.copy(Path(__file__).parent / "fixtures" / "minimal" / "entries" / "tok-a.yaml", entries / "tok-a.yaml")
+    elif change == "removed entry":
+        victim = next(p for p in sorted(entries.rglob("*.yaml")) if "kind: analysis" in p.read_text())
+        victim.unlink()
+    elif change == "result value":
+        edit(entries / "models" / "qwen2-audio.yaml", "metric: WER, value: 1.6,", "metric: WER, value: 9.5,")
+    elif change == "new reference":
+        shutil.copy(Path(__file__).parent / "fixtures" / "minimal" / "entries" / "tok-a.yaml", entries / "tok-a.yaml")
+        assert session.rebuild().ok
+        edit(entries / "models" / "anygpt.yaml", "tokenizer:\n  - ref: speechtokenizer", "tokenizer:\n  - ref: tok-a")
+    result = session.rebuild()
+    assert result.ok, [str(p) for p in result.check.errors]
+    assert_same(root, tmp_path / "fresh")
+
+
+def test_edits_made_while_another_entry_is_broken_are_not_lost_when_it_is_fixed(session, tmp_path):
+    root = session.project.root
+    edit(root / "entries" / "tokenizers" / "whisper.yaml", 'name: "Whisper"', 'name: "Whisper renamed"')
+    other = root / "entries" / "models" / "anygpt.yaml"
+    good = other.read_text(encoding="utf-8")
+    other.write_text(good + "kind: model\n", encoding="utf-8")  # a duplicate key
+    broken = session.rebuild()
+    assert not broken.ok and broken.report is None
+    assert any("duplicate key" in p.message for p in broken.check.errors)
+    other.write_text(good, encoding="utf-8")  # fixing it is the only change the next build sees
+    fixed = session.rebuild()
+    assert fixed.ok
+    assert_same(root, tmp_path / "fresh")
