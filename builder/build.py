@@ -60,12 +60,12 @@ def render_all(project: Project, result: CheckResult, definitions: dict, memo=No
     for fig in definitions.get("figures", []) or []:
         name, title, caption = fig["name"], fig.get("title", fig["name"]), " ".join(fig.get("caption", "").split())
         if fig["type"] == "tree":
-            data = build_tree({**fig, "root": fig.get("root", project.title.split(":")[0])}, corpus, taxonomy)
+            data = build_tree({**fig, "root": fig.get("root", project.title.split(":")[0])}, corpus, taxonomy, memo)
             out.files[latex / "figures" / f"{name}.tex"] = tree_tex(data, title, caption, name)
             out.files[latex / "standalone" / f"{name}.tex"] = standalone(tree_body(data, cite=False), "7in")
             out.figures[name] = (fig, data)
         elif fig["type"] == "timeline":
-            data = build_timeline(fig, corpus, taxonomy)
+            data = build_timeline(fig, corpus, taxonomy, memo)
             out.files[latex / "figures" / f"{name}.tex"] = timeline_tex(data, title, caption, name)
             out.files[latex / "standalone" / f"{name}.tex"] = standalone(timeline_body(data), "3.4in")
             out.figures[name] = (fig, data)

@@ -65,12 +65,3 @@ def by_identity(cache, key_obj, compute):
     value = compute(key_obj)
     cache[id(key_obj)] = (key_obj, value)
     return value
-
-
-def keep_only(cache, objects) -> None:
-    """Drop cached values of objects no longer in use (so ids cannot be reused by new objects)."""
-    if cache is None:
-        return
-    wanted = {id(o) for o in objects}
-    for key in [k for k in cache if k not in wanted]:
-        del cache[key]

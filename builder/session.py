@@ -144,10 +144,9 @@ class Session:
                 old = self.written.get(path)
                 if old is text or old == text:
                     report.unchanged.append(path)
-                elif write_atomic(path, text.encode("utf-8") if isinstance(text, str) else text):
+                else:  # differs from what this session wrote there: no need to read the old file back
+                    write_atomic(path, text.encode("utf-8") if isinstance(text, str) else text, force=True)
                     report.written.append(path)
-                else:
-                    report.unchanged.append(path)
             for path in set(self.written) - set(files):
                 try:
                     os.unlink(path)

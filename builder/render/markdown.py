@@ -16,7 +16,6 @@ from functools import lru_cache
 from dataclasses import dataclass
 from typing import Callable
 
-from builder.memo import by_identity, keep_only
 from builder.tables.model import ABSENT, UNKNOWN
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|-])")  # what Python-Markdown can backslash-escape; <>& are HTML-escaped
@@ -85,7 +84,7 @@ def pipe_row(cells) -> str:
 def render_markdown(table, links: Links, heading_level: int = 0, cache: dict | None = None) -> str:
     """The table with its caption, footnotes and legend, as a Markdown block.
 
-    cache (id(row) -> (row, line)) keeps printed rows between builds of a session.
+    cache (a dict this function owns) keeps printed rows between builds of a session.
     """
     anchor = table.name
     grouped = table.group_header is not None
@@ -98,8 +97,16 @@ def render_markdown(table, links: Links, heading_level: int = 0, cache: dict | N
         return pipe_row(cells)
 
     lines = [pipe_row(headers), "|" + "---|" * len(headers)]
-    lines += [by_identity(cache, row, line) for row in table.rows]
-    keep_only(cache, table.rows)
+    if cache is None:
+        lines += [line(row) for row in table.rows]
+    else:
+        old, new = cache.get("rows", {}), {}
+        for row in table.rows:
+            hit = old.get(id(row))
+            text = hit[1] if hit is not None and hit[0] is row else line(row)
+            new[id(row)] = (row, text)
+            lines.append(text)
+        cache["rows"] = new  # only rows still shown: their ids cannot be mistaken for new rows
     out = []
     if heading_level:
         out.append("#" * heading_level + " " + md_text(table.title) + "\n")

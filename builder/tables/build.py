@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import string
 from functools import lru_cache
+from operator import itemgetter
 
-from builder.memo import near
 from builder.paths import get
 from builder.tables.model import ABSENT, UNKNOWN, Cell, Column, Row, Span, Table
 
@@ -310,19 +310,33 @@ class TableBuilder:
         cols = self.columns(defn)
         name = defn["name"]
         kinds = defn.get("kinds")
-        entries = [e for e in self.corpus.entries if kinds is None or e.kind in kinds]
-        keyed = [(near(memo, ("sort", name), e, lambda e: self.sort_key(defn, e)), e) for e in entries]
-        keyed.sort(key=lambda pair: pair[0])
-        raw, used_sets = [], []
-        for _, entry in keyed:
-            rows, used = near(memo, ("rows", name), entry, lambda e: self.entry_rows(defn, cols, e))
+        reuse = memo is not None and memo.affected is not None
+        store = memo.store(("table", name)) if memo is not None else None
+        affected = memo.affected if reuse else ()
+        items = []  # per entry: (sort key, rows, taxonomy values shown, which rows carry footnotes)
+        for e in self.corpus.entries:
+            if kinds is not None and e.kind not in kinds:
+                continue
+            hit = store.get(e.id) if store is not None else None
+            if reuse and hit is not None and hit[0] is e and e.id not in affected:
+                items.append(hit[1])
+                continue
+            rows, used = self.entry_rows(defn, cols, e)
+            noted = tuple(any(c.footnotes for c in ((r.group,) + r.cells if r.group else r.cells)) for r in rows)
+            item = (self.sort_key(defn, e), rows, used, noted)
+            if store is not None:
+                store[e.id] = (e, item)
+            items.append(item)
+        items.sort(key=itemgetter(0))
+        raw, noted = [], []
+        for _, rows, _, flags in items:
             raw.extend(rows)
-            used_sets.append(used)
+            noted.extend(flags)
         if defn.get("group_by"):
-            order = {id(r): i for i, r in enumerate(raw)}
-            raw.sort(key=lambda r: (r.group_key, order[id(r)]))
-        rows, texts = number_footnotes(raw, memo.store(("numbered", name)) if memo is not None else None)
-        used = set().union(*used_sets) if used_sets else set()
+            order = sorted(range(len(raw)), key=lambda i: raw[i].group_key)  # stable: reading order within a group
+            raw, noted = [raw[i] for i in order], [noted[i] for i in order]
+        rows, texts = number_footnotes(raw, noted, memo.store(("numbered", name)) if memo is not None else None)
+        used = set().union(*(item[2] for item in items)) if items else set()
         for _, col, value in cols:
             if col["type"] == "expand":
                 used.add((col["dimension"], repr(value)))
@@ -345,11 +359,12 @@ class TableBuilder:
         return Cell((), status=ABSENT, sort=0)
 
 
-def number_footnotes(rows, cache=None) -> tuple:
+def number_footnotes(rows, noted, cache=None) -> tuple:
     """Rows whose footnote texts become numbers in reading order, and the texts in that order.
 
-    A row keeps its identity when its numbers did not change since the last build
-    (cache: id(raw row) -> (raw row, numbers, numbered row)), so renderers can reuse its text.
+    noted[i] says whether rows[i] has footnotes at all. A row keeps its identity when its numbers
+    did not change since the last build (cache: id(raw row) -> (raw row, numbers, numbered row)),
+    so renderers can reuse its text.
     """
     numbers: dict = {}
     out = []
@@ -361,11 +376,11 @@ def number_footnotes(rows, cache=None) -> tuple:
         return Cell(cell.spans, cell.status, cell.mark, cell.emphasis, cell.dagger,
                     tuple(numbers.setdefault(t, len(numbers) + 1) for t in cell.footnotes), cell.sort)
 
-    for row in rows:
-        cells = (row.group,) + row.cells if row.group is not None else row.cells
-        if not any(c.footnotes for c in cells if c is not None):
+    for row, has_notes in zip(rows, noted):
+        if not has_notes:
             out.append(row)
             continue
+        cells = (row.group,) + row.cells if row.group is not None else row.cells
         mine = tuple(numbers.setdefault(t, len(numbers) + 1) for c in cells if c is not None for t in c.footnotes)
         hit = cache.get(id(row)) if cache is not None else None
         if hit is not None and hit[0] is row and hit[1] == mine:
