@@ -93,21 +93,34 @@ def build(project: Project, today: dt.date | None = None, site_pages=None, force
     """Validate, then (only if there are no errors) write every output atomically.
 
     site_pages, when given, is a function (project, result, outputs) -> {path: text}
-    adding the site's generated Markdown pages.
+    adding the site's generated Markdown pages; if it has a `begin` (site_pages.site_pages
+    does), the entry pages are started first and written by workers while the tables render.
     """
     result = check(project, today=today, use_cache=use_cache, progress=progress)
     if result.errors:
         return BuildResult(result)
     definitions = load_definitions(project)
-    outputs = render_all(project, result, definitions)
-    files = dict(outputs.files)
-    managed = [project.latex_dir / "tables", project.latex_dir / "figures"]
-    if site_pages is not None:
-        files.update(site_pages(project, result, outputs))
-        managed.append(project.generated_dir)
+    begin = getattr(site_pages, "begin", None)
     with build_lock(project.root / "build"):
-        report = write_tree(files, managed, force=force)
-    report.paths = sorted(files)
+        writer = begin(project, result, force) if begin is not None else None  # entry pages render meanwhile
+        try:
+            outputs = render_all(project, result, definitions)
+            files = dict(outputs.files)
+            managed = [project.latex_dir / "tables", project.latex_dir / "figures"]
+            if writer is not None:
+                writer.outputs = outputs
+                files.update(writer.all())
+                managed.append(project.generated_dir)
+            elif site_pages is not None:
+                files.update(site_pages(project, result, outputs))
+                managed.append(project.generated_dir)
+        except BaseException:
+            if writer is not None:
+                writer.cancel()
+            raise
+        pages = writer.pages if writer is not None else []
+        report = write_tree(files, managed, force=force, also_keep=[path for path, _ in pages])
+    for path, state in pages:  # written by the page workers themselves
+        (report.written if state == "written" else report.unchanged).append(path)
+    report.paths = sorted(list(files) + [path for path, _ in pages])
     return BuildResult(result, report)
-
-

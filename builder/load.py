@@ -37,7 +37,11 @@ _BAD_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\
 
 @dataclass
 class Positions:
-    """Where each value (and each mapping key) sits in the file, by JSON path."""
+    """Where each value (and each mapping key) sits in the file, by JSON path.
+
+    The parser's marks are stored as they come and turned into (line, column) only
+    when a message asks for one: most files never need any.
+    """
 
     values: dict = field(default_factory=dict)
     keys: dict = field(default_factory=dict)
@@ -47,14 +51,18 @@ class Positions:
         path = tuple(path)
         while path not in self.values and path:
             path = path[:-1]
-        return self.values.get(path, (1, 1))
+        return _as_pair(self.values.get(path, (1, 1)))
 
     def key(self, path) -> tuple[int, int]:
         """Position of the key that names path (falls back to the value)."""
         path = tuple(path)
         if path in self.keys:
-            return self.keys[path]
+            return _as_pair(self.keys[path])
         return self.value(path)
+
+
+def _as_pair(mark) -> tuple[int, int]:
+    return mark if isinstance(mark, tuple) else (mark.line + 1, mark.column + 1)
 
 
 class LazyPositions:
@@ -122,18 +130,19 @@ def decode(raw: bytes, path: str) -> str:
                                 f"error: not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8")) from None
 
 
-def _scalar(event, path: str):
+def _scalar(event, path: str, check_chars: bool = True):
     """Resolve a scalar by the YAML 1.2 core schema, refusing tags."""
     if event.tag not in _ALLOWED_TAGS:
         line, col = _mark(event.start_mark)
         raise LoadError(Problem(path, line, col,
                                 f"error: YAML tag {show(event.tag)} is not allowed; entries hold plain data only"))
     value = event.value
-    bad = _BAD_CHARS.search(value)
-    if bad:
-        line, col = _mark(event.start_mark)
-        raise LoadError(Problem(path, line, col,
-                                f"error: control or bidirectional character U+{ord(bad.group()):04X} in a string"))
+    if check_chars:
+        bad = _BAD_CHARS.search(value)
+        if bad:
+            line, col = _mark(event.start_mark)
+            raise LoadError(Problem(path, line, col,
+                                    f"error: control or bidirectional character U+{ord(bad.group()):04X} in a string"))
     if not event.style and event.tag is None and event.implicit[0]:
         if value in _NULL:
             return None
@@ -141,61 +150,71 @@ def _scalar(event, path: str):
             return True
         if value in _FALSE:
             return False
-        if _INT.match(value):
-            return int(value)
-        if _FLOAT.match(value) and len(value) < 40:
-            return float(value)
+        if value[0] in _NUMBER_START:  # the numeric patterns only for what could be a number
+            if _INT.match(value):
+                return int(value)
+            if _FLOAT.match(value) and len(value) < 40:
+                return float(value)
     return value
+
+
+_NUMBER_START = frozenset("+-.0123456789")
+_Scalar, _MapStart, _SeqStart = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+_Ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+_Skipped = (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)
 
 
 def parse(text: str, path: str) -> Loaded:
     """Turn YAML text into data and positions, or raise LoadError with a Problem."""
     positions = Positions()
-    stack: list = []  # frames: [container, json_path, pending_key, key_mark]
+    values, keys = positions.values, positions.keys
+    # Scalars are searched for forbidden characters one by one only if the text could produce one:
+    # it holds one, or a backslash (a double-quoted "\x07" escape makes one).
+    check_chars = "\\" in text or _BAD_CHARS.search(text) is not None
+    stack: list = []  # frames: [container, json_path, pending_key, is_mapping]
     root = None
     documents = 0
     try:
         for event in yaml.parse(text, Loader=_Loader):
             kind = type(event)
+            if kind in _Ends:
+                done = stack.pop()
+                _attach(stack, done[0], done[1], positions)
+                continue
             if kind is yaml.DocumentStartEvent:
                 documents += 1
                 if documents > 1:
                     line, col = _mark(event.start_mark)
                     raise LoadError(Problem(path, line, col, "error: more than one YAML document; an entry is one mapping"))
                 continue
-            if kind in (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent):
+            if kind in _Skipped:
                 continue
-            if kind is yaml.AliasEvent or getattr(event, "anchor", None) is not None:
+            if kind is yaml.AliasEvent or event.anchor is not None:
                 line, col = _mark(event.start_mark)
                 raise LoadError(Problem(path, line, col, "error: YAML anchors and aliases are not allowed in entries; write the value out"))
-            if kind in (yaml.MappingEndEvent, yaml.SequenceEndEvent):
-                done = stack.pop()
-                _attach(stack, done[0], done[1], positions)
-                continue
             # A value or a key starts here.
-            if stack and isinstance(stack[-1][0], dict) and stack[-1][2] is None:
-                frame = stack[-1]
-                if kind is not yaml.ScalarEvent:
-                    line, col = _mark(event.start_mark)
-                    raise LoadError(Problem(path, line, col, "error: mapping keys must be plain strings"))
-                key = _scalar(event, path)
-                if not isinstance(key, str):
-                    key = event.value
-                if key in frame[0]:
-                    line, col = _mark(event.start_mark)
-                    first = positions.keys.get(frame[1] + (key,), (0, 0))[0]
-                    raise LoadError(Problem(path, line, col, f"error: duplicate key {show(key)} (first defined on line {first})"))
-                frame[2] = key
-                positions.keys[frame[1] + (key,)] = _mark(event.start_mark)
-                continue
             if stack:
                 parent = stack[-1]
-                here = parent[1] + ((parent[2],) if isinstance(parent[0], dict) else (len(parent[0]),))
+                if parent[3] and parent[2] is None:
+                    if kind is not _Scalar:
+                        line, col = _mark(event.start_mark)
+                        raise LoadError(Problem(path, line, col, "error: mapping keys must be plain strings"))
+                    key = _scalar(event, path, check_chars)
+                    if not isinstance(key, str):
+                        key = event.value
+                    if key in parent[0]:
+                        line, col = _mark(event.start_mark)
+                        first = positions.key(parent[1] + (key,))[0] if parent[1] + (key,) in keys else 0
+                        raise LoadError(Problem(path, line, col, f"error: duplicate key {show(key)} (first defined on line {first})"))
+                    parent[2] = key
+                    keys[parent[1] + (key,)] = event.start_mark
+                    continue
+                here = parent[1] + ((parent[2],) if parent[3] else (len(parent[0]),))
             else:
                 here = ()
-            positions.values[here] = _mark(event.start_mark)
-            if kind is yaml.ScalarEvent:
-                value = _scalar(event, path)
+            values[here] = event.start_mark
+            if kind is _Scalar:
+                value = _scalar(event, path, check_chars)
                 if not stack:
                     root = value
                 else:
@@ -207,8 +226,9 @@ def parse(text: str, path: str) -> Loaded:
             if len(stack) >= MAX_DEPTH:
                 line, col = _mark(event.start_mark)
                 raise LoadError(Problem(path, line, col, f"error: nested more than {MAX_DEPTH} levels deep"))
-            container = {} if kind is yaml.MappingStartEvent else []
-            stack.append([container, here, None, None])
+            mapping = kind is _MapStart
+            container = {} if mapping else []
+            stack.append([container, here, None, mapping])
             if len(stack) == 1:
                 root = container
     except yaml.MarkedYAMLError as exc:
@@ -228,7 +248,7 @@ def _attach(stack, value, here, positions) -> None:
     if not stack:
         return
     parent = stack[-1]
-    if isinstance(parent[0], dict):
+    if parent[3]:
         parent[0][parent[2]] = value
         parent[2] = None
     else:

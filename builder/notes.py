@@ -14,9 +14,20 @@ ALLOWED_TAGS = {"p", "br", "hr", "a", "em", "strong", "code", "pre", "blockquote
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
 
 
+_converter = None
+
+
+def _markdown(text: str) -> str:
+    """One converter, reset between notes: building a new one per note costs more than converting it."""
+    global _converter
+    if _converter is None:
+        _converter = markdown.Markdown(extensions=["tables", "fenced_code", "sane_lists"], output_format="html")
+    return _converter.reset().convert(text)
+
+
 def render_notes(text: str) -> str:
     """HTML for a note: headings are demoted below the page's own (h1 -> h3)."""
-    html = markdown.markdown(text or "", extensions=["tables", "fenced_code", "sane_lists"], output_format="html")
+    html = _markdown(text or "")
     for level in (2, 1):  # demote h1/h2 so a note cannot outrank the page's structure
         html = html.replace(f"<h{level}", f"<h{level + 2}").replace(f"</h{level}>", f"</h{level + 2}>")
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes={"http", "https", "mailto"},

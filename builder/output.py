@@ -73,8 +73,9 @@ def remove_stale_temps(paths) -> None:
                     pass
 
 
-def write_tree(files: dict, managed: list, force: bool = False) -> WriteReport:
-    """Write every file; then delete files under the managed folders that this build did not produce."""
+def write_tree(files: dict, managed: list, force: bool = False, also_keep=()) -> WriteReport:
+    """Write every file; then delete files under the managed folders that this build did not produce
+    (also_keep: outputs written elsewhere, by workers)."""
     report = WriteReport()
     remove_stale_temps(files)
     for path in sorted(files):
@@ -82,7 +83,7 @@ def write_tree(files: dict, managed: list, force: bool = False) -> WriteReport:
         if isinstance(data, str):
             data = data.encode("utf-8")
         (report.written if write_atomic(path, data, force) else report.unchanged).append(path)
-    keep = {os.path.abspath(p) for p in files}
+    keep = {os.path.abspath(p) for p in files} | {os.path.abspath(p) for p in also_keep}
     for folder in managed:
         folder = Path(folder)
         if not folder.is_dir():

@@ -1,43 +1,39 @@
-"""Rendered entry pages, cached by a key over what each page shows; misses rendered on every core."""
+"""Entry pages of a build, rendered and written by forked workers while the main process renders tables.
+
+Each page has a key: a hash over everything it shows. build/.cache/pages.marshal
+records the key of every page on disk, so a page whose key is unchanged and
+whose file is still there is neither rendered nor written again. Workers write
+their pages themselves (atomically, only when the bytes change): the page texts
+never travel back to the main process, which keeps it small.
+"""
 from __future__ import annotations
 
 import marshal
 import os
 from pathlib import Path
 
+from builder.output import write_atomic
+
 _WRITER = None
+_JOB = None
 
 
-class PageCache:
+class PageIndex:
+    """entry id -> (key, (size, mtime) of the file) of the page last written for it."""
+
     def __init__(self, folder: Path):
         self.file = Path(folder) / "pages.marshal"
-        self.items: dict = {}
-        self.dirty = False
         try:
-            self.items = marshal.loads(self.file.read_bytes())
-            if not isinstance(self.items, dict):
-                self.items = {}
+            self.keys = marshal.loads(self.file.read_bytes())
+            if not isinstance(self.keys, dict):
+                self.keys = {}
         except (OSError, ValueError, EOFError, TypeError):
-            self.items = {}
+            self.keys = {}
 
-    def get(self, entry_id: str, key: str):
-        hit = self.items.get(entry_id)
-        return hit[1] if hit and hit[0] == key else None
-
-    def put(self, entry_id: str, key: str, text: str) -> None:
-        self.items[entry_id] = (key, text)
-        self.dirty = True
-
-    def prune(self, keep) -> None:
-        for eid in [e for e in self.items if e not in keep]:
-            del self.items[eid]
-            self.dirty = True
-
-    def save(self) -> None:
-        if self.dirty:
-            from builder.output import write_atomic
-            write_atomic(self.file, marshal.dumps(self.items))
-            self.dirty = False
+    def save(self, keys: dict) -> None:
+        if keys != self.keys:
+            write_atomic(self.file, marshal.dumps(keys))
+            self.keys = dict(keys)
 
 
 def _render(entry_ids):
@@ -60,3 +56,64 @@ def render_in_parallel(writer, entries) -> list:
     out = [item for part in parts for item in part]
     order = {eid: i for i, eid in enumerate(ids)}
     return sorted(out, key=lambda item: order[item[0]])
+
+
+def _write_pages(entry_ids, job=None):
+    """Key, render and write the pages of these entries: [(id, index record, path, 'kept' | 'written' | 'unchanged')]."""
+    writer, (folder, salt, known) = _WRITER, (job or _JOB)
+    out = []
+    for eid in entry_ids:
+        e = writer.corpus[eid]
+        key = writer.page_key(e, salt)
+        path = folder / f"{eid}.md"
+        before = known.get(eid)
+        if before is not None and before[0] == key and _stamp(path) == before[1]:
+            out.append((eid, (key, before[1]), path, "kept"))  # the same page, untouched since we wrote it
+            continue
+        written = write_atomic(path, writer.render_entry(e).encode("utf-8"))
+        out.append((eid, (key, _stamp(path)), path, "written" if written else "unchanged"))
+    return out
+
+
+def _stamp(path):
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns)
+
+
+class PendingPages:
+    """Every entry page being keyed, rendered and written on the other cores while the caller goes on.
+
+    finish() waits and returns [(entry id, key, path, state)] in corpus order.
+    """
+
+    def __init__(self, writer, folder: Path, salt: str, known: dict):
+        global _WRITER, _JOB
+        self.writer, self.job_args = writer, (Path(folder), salt, known)
+        self.ids = [e.id for e in writer.corpus.entries]
+        self.pool = self.job = None
+        workers = min(2, os.cpu_count() or 1)
+        if len(self.ids) >= 200 and workers >= 2:
+            _WRITER, _JOB = writer, self.job_args
+            import multiprocessing
+            self.pool = multiprocessing.get_context("fork").Pool(workers)
+            chunk = max(1, len(self.ids) // (workers * 8))
+            self.job = self.pool.map_async(_write_pages, [self.ids[i:i + chunk] for i in range(0, len(self.ids), chunk)])
+
+    def finish(self) -> list:
+        if self.job is None:
+            global _WRITER
+            _WRITER = self.writer
+            return _write_pages(self.ids, self.job_args)
+        try:
+            return [item for part in self.job.get() for item in part]
+        finally:
+            self.pool.close()
+            self.pool.join()
+
+    def cancel(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()

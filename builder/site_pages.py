@@ -91,7 +91,10 @@ class SiteWriter:
             if r.subject and r.subject != r.reporter:
                 self.results_of.setdefault(r.subject, []).append(r)
         self.dim_paths = dimension_paths(self.schema)
+        self.dimension_of = {id(d): n for n, d in self.schema.raw.get("$defs", {}).items()}  # definition -> its name
+        self._shapes: dict = {}
         self.files: dict = {}
+        self.pages: list = []  # (path, state) of entry pages that workers wrote themselves (see begin_entry_pages)
 
     # -- links relative to a page's folder ------------------------------------
     def links_from(self, depth: str) -> Links:
@@ -197,16 +200,30 @@ class SiteWriter:
         self.write("leaderboards.md", "\n".join(out))
 
     # -- one entry --------------------------------------------------------------
+    def shape_of(self, node) -> dict:
+        """The schema node that describes a known value: $ref followed, the {unknown} branch of anyOf skipped.
+
+        Remembered per schema node (they live as long as the schema); empty nodes need no lookup.
+        """
+        if not isinstance(node, dict) or not node:
+            return {}
+        hit = self._shapes.get(id(node))
+        if hit is None:
+            shape = self.schema.resolve(node)
+            for branch in shape.get("anyOf", []):
+                if branch.get("$ref") != "#/$defs/unknown":
+                    shape = self.shape_of(branch)
+                    break
+            hit = self._shapes[id(node)] = (node, shape)
+        return hit[1]
+
     def value_md(self, node, value, links) -> str:
         """A field's value as inline Markdown, following the schema to find labels and links."""
         if is_unknown(value):
             return "*unknown*: " + md_text(value["unknown"])
-        node = self.schema.resolve(node) if isinstance(node, dict) else {}
-        for branch in node.get("anyOf", []):
-            if branch.get("$ref") != "#/$defs/unknown":
-                return self.value_md(branch, value, links)
-        if isinstance(node, dict) and node.get("x-taxonomy"):
-            dim_name = next((n for n, d in self.schema.raw["$defs"].items() if d is node), None)
+        node = self.shape_of(node)
+        if node.get("x-taxonomy"):
+            dim_name = self.dimension_of.get(id(node))
             dim = self.taxonomy.get(dim_name)
             if dim is not None and dim.get(value) is not None:
                 return f"[{md_text(dim.label_of(value))}]({links.value(dim_name, value)})"
@@ -283,35 +300,46 @@ class SiteWriter:
             for e in self.corpus.entries:
                 self.write_page(e, pages[e.id][1])
             return
-        self._entry_pages_cached_on_disk()
-        if self.memo is not None:  # a session's first build: remember every page
+        if getattr(self, "_pending", None) is not None:
+            self._finish_entry_pages()
+            return
+        from builder.page_cache import render_in_parallel
+        pages = self.memo.store("pages") if self.memo is not None else {}
+        for eid, text in render_in_parallel(self, self.corpus.entries):
+            e = self.corpus[eid]
+            self.write_page(e, text)
+            pages[eid] = (e, text)
+        if self.memo is not None:  # a session's first build: remember what the pages were made from
             self.memo.store("results-of").update(self.results_of)
-            pages = self.memo.store("pages")
-            for e in self.corpus.entries:
-                pages[e.id] = (e, self.files[self.project.generated_dir / f"entries/{e.id}.md"])
 
-    def _entry_pages_cached_on_disk(self) -> None:
+    def begin_entry_pages(self, force: bool = False) -> None:
+        """Start keying, rendering and writing every entry page on the other cores (a build after validation).
+
+        The pages then never pass through this process: all() leaves them out of its files and
+        lists them in self.pages as (path, state) instead.
+        """
         from builder.cache import code_hash
-        from builder.page_cache import PageCache, render_in_parallel
+        from builder.page_cache import PageIndex, PendingPages
         import json
         salt = code_hash() + json.dumps(self.schema.raw, sort_keys=True) + json.dumps(self.project.references)
-        cache = PageCache(self.project.root / "build" / ".cache")
-        keys = {e.id: self.page_key(e, salt) for e in self.corpus.entries}
-        todo = []
-        for e in self.corpus.entries:
-            text = cache.get(e.id, keys[e.id])
-            if text is None:
-                todo.append(e)
-            else:
-                self.write(f"entries/{e.id}.md", text)
-        for eid, text in render_in_parallel(self, todo):
-            self.write(f"entries/{eid}.md", text)
-            cache.put(eid, keys[eid], text)
-        cache.prune(keys)
+        self._page_index = PageIndex(self.project.root / "build" / ".cache")
+        self._pending = PendingPages(self, self.project.generated_dir / "entries", salt,
+                                     {} if force else self._page_index.keys)
+
+    def cancel(self) -> None:
+        """Stop page workers started by begin_entry_pages (the build failed before it needed them)."""
+        pending, self._pending = getattr(self, "_pending", None), None
+        if pending is not None:
+            pending.cancel()
+
+    def _finish_entry_pages(self) -> None:
+        pending, self._pending = self._pending, None
+        found = pending.finish()
+        self.pages = [(path, state) for _, _, path, state in found]
         try:
-            cache.save()
+            self._page_index.save({eid: record for eid, record, _, _ in found})
         except OSError:
-            pass
+            pass  # a read-only cache folder only costs speed
 
     def render_entry(self, e) -> str:
         """The Markdown of one entry's page (pure: reads the corpus, writes nothing)."""
@@ -465,3 +493,16 @@ class SiteWriter:
 def site_pages(project, result, outputs, memo=None) -> dict:
     """path -> text for every generated site file."""
     return SiteWriter(project, result, outputs, memo).all()
+
+
+def begin_site_pages(project, result, force: bool = False) -> SiteWriter:
+    """A writer whose entry pages already render on the other cores; call .all() once outputs are set.
+
+    (The pages need only the corpus, so a build starts them before rendering its tables.)
+    """
+    writer = SiteWriter(project, result, None)
+    writer.begin_entry_pages(force)
+    return writer
+
+
+site_pages.begin = begin_site_pages
