@@ -11,7 +11,7 @@ from builder.figures.latex import standalone, timeline_body, timeline_tex, tree_
 from builder.figures.svg import timeline_svg, tree_svg
 from builder.load import load_entry
 from builder.memo import by_identity
-from builder.output import WriteReport, build_lock, write_tree
+from builder.output import StreamWriter, WriteReport, build_lock, write_tree
 from builder.project import Project
 from builder.render.document import survey_document
 from builder.render.latex import render_latex
@@ -93,34 +93,37 @@ def build(project: Project, today: dt.date | None = None, site_pages=None, force
     """Validate, then (only if there are no errors) write every output atomically.
 
     site_pages, when given, is a function (project, result, outputs) -> {path: text}
-    adding the site's generated Markdown pages; if it has a `begin` (site_pages.site_pages
-    does), the entry pages are started first and written by workers while the tables render.
+    adding the site's generated Markdown pages; if it has `begin_streaming` (site_pages.site_pages
+    does), every output is written as soon as it is made, and entry pages by workers meanwhile.
     """
     result = check(project, today=today, use_cache=use_cache, progress=progress)
     if result.errors:
         return BuildResult(result)
     definitions = load_definitions(project)
-    begin = getattr(site_pages, "begin", None)
+    begin = getattr(site_pages, "begin_streaming", None)
+    managed = [project.latex_dir / "tables", project.latex_dir / "figures"]
+    if site_pages is not None:
+        managed.append(project.generated_dir)
     with build_lock(project.root / "build"):
-        writer = begin(project, result, force) if begin is not None else None  # entry pages render meanwhile
-        try:
+        if begin is None:  # a plain function: collect everything, then write
             outputs = render_all(project, result, definitions)
             files = dict(outputs.files)
-            managed = [project.latex_dir / "tables", project.latex_dir / "figures"]
-            if writer is not None:
-                writer.outputs = outputs
-                files.update(writer.all())
-                managed.append(project.generated_dir)
-            elif site_pages is not None:
+            if site_pages is not None:
                 files.update(site_pages(project, result, outputs))
-                managed.append(project.generated_dir)
+            report = write_tree(files, managed, force=force)
+            report.paths = sorted(files)
+            return BuildResult(result, report)
+        # Entry pages start on the other cores first; everything is written as soon as it is made,
+        # so a large survey never holds all its outputs at once.
+        sink = StreamWriter(managed, force)
+        writer = begin(project, result, sink, force)
+        try:
+            outputs = render_all(project, result, definitions)
+            for path in sorted(outputs.files):
+                sink(path, outputs.files[path])
+            outputs.files = {}
         except BaseException:
-            if writer is not None:
-                writer.cancel()
+            writer.cancel()
             raise
-        pages = writer.pages if writer is not None else []
-        report = write_tree(files, managed, force=force, also_keep=[path for path, _ in pages])
-    for path, state in pages:  # written by the page workers themselves
-        (report.written if state == "written" else report.unchanged).append(path)
-    report.paths = sorted(list(files) + [path for path, _ in pages])
+        report = sink.finish(writer.stream(outputs))
     return BuildResult(result, report)

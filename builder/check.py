@@ -117,8 +117,11 @@ _WORKER_SCHEMA = None
 
 
 def _worker(item):
+    """_check_one in a worker; the data travels as marshal, which keeps its interned strings shared."""
+    import marshal
     file, display = item
-    return file, display, _check_one(file, display, _WORKER_SCHEMA)
+    st, digest, data, problems = _check_one(file, display, _WORKER_SCHEMA)
+    return file, display, (st, digest, marshal.dumps(data), problems)
 
 
 def load_entries(files, schema: Schema, cache=None, workers: int | None = None,
@@ -161,7 +164,10 @@ def load_entries(files, schema: Schema, cache=None, workers: int | None = None,
             results.append((file, display, _check_one(file, display, schema)))
             if progress and len(results) % 100 == 0:
                 progress(len(results), len(todo))
+    import marshal
     for file, display, (st, digest, data, probs) in results:
+        if type(data) is bytes:
+            data = marshal.loads(data)
         problems += probs
         if data is not None and isinstance(data, dict):
             entries.append(Entry(Path(file), Loaded(display, data, LazyPositions(file, display))))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from sys import intern
 
 import yaml
 
@@ -200,8 +201,7 @@ def parse(text: str, path: str) -> Loaded:
                         line, col = _mark(event.start_mark)
                         raise LoadError(Problem(path, line, col, "error: mapping keys must be plain strings"))
                     key = _scalar(event, path, check_chars)
-                    if not isinstance(key, str):
-                        key = event.value
+                    key = intern(key if isinstance(key, str) else event.value)
                     if key in parent[0]:
                         line, col = _mark(event.start_mark)
                         first = positions.key(parent[1] + (key,))[0] if parent[1] + (key,) in keys else 0
@@ -215,6 +215,8 @@ def parse(text: str, path: str) -> Loaded:
             values[here] = event.start_mark
             if kind is _Scalar:
                 value = _scalar(event, path, check_chars)
+                if type(value) is str and len(value) <= 40:
+                    value = intern(value)  # ids, dates and taxonomy values recur across thousands of entries
                 if not stack:
                     root = value
                 else:

@@ -73,6 +73,47 @@ def remove_stale_temps(paths) -> None:
                     pass
 
 
+class StreamWriter:
+    """Writes outputs as a build produces them (so it never holds them all), keeping the report."""
+
+    def __init__(self, managed, force: bool = False):
+        self.report, self.force, self.managed = WriteReport(), force, list(managed)
+        self.paths: list = []
+        self.folders: set = set()  # folders already swept of temp files left by a killed build
+
+    def __call__(self, path, text) -> None:
+        folder = Path(path).parent
+        if folder not in self.folders:
+            self.folders.add(folder)
+            remove_stale_temps([path])
+        data = text.encode("utf-8") if isinstance(text, str) else text
+        (self.report.written if write_atomic(path, data, self.force) else self.report.unchanged).append(path)
+        self.paths.append(path)
+
+    def finish(self, written_elsewhere=()) -> WriteReport:
+        """Record outputs written by workers, then delete files in the managed folders no output claims."""
+        for path, state in written_elsewhere:
+            (self.report.written if state == "written" else self.report.unchanged).append(path)
+            self.paths.append(path)
+        self.report.removed += remove_unclaimed(self.managed, self.paths)
+        self.report.paths = sorted(self.paths)
+        return self.report
+
+
+def remove_unclaimed(managed, keep_paths) -> list:
+    keep = {os.path.abspath(p) for p in keep_paths}
+    removed = []
+    for folder in managed:
+        folder = Path(folder)
+        if not folder.is_dir():
+            continue
+        for old in sorted(folder.rglob("*")):
+            if old.is_file() and os.path.abspath(old) not in keep and not old.name.startswith(".slm-survey"):
+                old.unlink()
+                removed.append(old)
+    return removed
+
+
 def write_tree(files: dict, managed: list, force: bool = False, also_keep=()) -> WriteReport:
     """Write every file; then delete files under the managed folders that this build did not produce
     (also_keep: outputs written elsewhere, by workers)."""
@@ -83,13 +124,5 @@ def write_tree(files: dict, managed: list, force: bool = False, also_keep=()) ->
         if isinstance(data, str):
             data = data.encode("utf-8")
         (report.written if write_atomic(path, data, force) else report.unchanged).append(path)
-    keep = {os.path.abspath(p) for p in files} | {os.path.abspath(p) for p in also_keep}
-    for folder in managed:
-        folder = Path(folder)
-        if not folder.is_dir():
-            continue
-        for old in sorted(folder.rglob("*")):
-            if old.is_file() and os.path.abspath(old) not in keep and not old.name.startswith(".slm-survey"):
-                old.unlink()
-                report.removed.append(old)
+    report.removed += remove_unclaimed(managed, list(files) + list(also_keep))
     return report

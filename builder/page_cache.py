@@ -99,8 +99,10 @@ class PendingPages:
             _WRITER, _JOB = writer, self.job_args
             import multiprocessing
             self.pool = multiprocessing.get_context("fork").Pool(workers)
-            chunk = max(1, len(self.ids) // (workers * 8))
-            self.job = self.pool.map_async(_write_pages, [self.ids[i:i + chunk] for i in range(0, len(self.ids), chunk)])
+            # One contiguous share per worker: each then touches (and so copies, forked) only its part of the corpus.
+            share = -(-len(self.ids) // workers)
+            self.job = self.pool.map_async(_write_pages, [self.ids[i:i + share] for i in range(0, len(self.ids), share)],
+                                           chunksize=1)
 
     def finish(self) -> list:
         if self.job is None:

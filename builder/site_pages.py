@@ -94,6 +94,7 @@ class SiteWriter:
         self.dimension_of = {id(d): n for n, d in self.schema.raw.get("$defs", {}).items()}  # definition -> its name
         self._shapes: dict = {}
         self.files: dict = {}
+        self.sink = None       # set by stream(): pages go straight to disk instead of into files
         self.pages: list = []  # (path, state) of entry pages that workers wrote themselves (see begin_entry_pages)
 
     # -- links relative to a page's folder ------------------------------------
@@ -105,20 +106,42 @@ class SiteWriter:
 
     def write(self, rel: str, text: str) -> None:
         base = self.project.docs_dir if rel == "index.md" else self.project.generated_dir
-        self.files[base / rel] = text
+        self.put(base / rel, text)
 
     def write_page(self, e, text: str) -> None:
         """An entry's page (its path object kept per entry: 10,000 path joins are not free)."""
-        self.files[own(self.memo, "page-path", e, lambda e: self.project.generated_dir / "entries" / f"{e.id}.md")] = text
+        self.put(own(self.memo, "page-path", e, lambda e: self.project.generated_dir / "entries" / f"{e.id}.md"), text)
+
+    def put(self, path, text: str) -> None:
+        if self.sink is not None:
+            self.sink(path, text)  # a build: written now, not held
+        else:
+            self.files[path] = text
 
     # -- pages ----------------------------------------------------------------
     def all(self) -> dict:
+        self.all_but_entry_pages()
+        self.entry_pages()
+        return self.files
+
+    def stream(self, outputs) -> list:
+        """After begin_streaming: write every other page through the sink as soon as it exists, then wait
+        for the entry pages. Returns [(path, state)] of the entry pages."""
+        self.outputs = outputs
+        try:
+            self.all_but_entry_pages()
+        except BaseException:
+            self.cancel()
+            raise
+        self._finish_entry_pages()
+        return self.pages
+
+    def all_but_entry_pages(self) -> None:
         svgs = figure_svgs(self.outputs, link_for=lambda i: f"../entries/{i}/")
         for name, svg in svgs.items():
             self.write(f"figures/{name}.svg", svg)
         self.home(svgs)
         self.papers()
-        self.entry_pages()
         self.taxonomy_pages(svgs)
         for table in self.outputs.tables:
             self.write(f"tables/{table.name}.md", front_matter(table.title) + f"# {md_text(table.title)}\n\n"
@@ -127,7 +150,6 @@ class SiteWriter:
         from builder.stats import compute_stats, render_markdown as stats_markdown
         self.write("stats.md", front_matter("Statistics") + stats_markdown(
             compute_stats(self.corpus, self.schema, self.dim_paths, self.dimension_keys, self.memo)))
-        return self.files
 
     def _store(self, name):
         return self.memo.store(name) if self.memo is not None else None
@@ -290,6 +312,7 @@ class SiteWriter:
         return stale
 
     def entry_pages(self) -> None:
+        """Every entry's page: a session re-renders only stale ones; a plain call renders all, in parallel."""
         if self.memo is not None and self.memo.changed is not None:
             from builder.page_cache import render_in_parallel
             pages = self.memo.store("pages")
@@ -299,9 +322,6 @@ class SiteWriter:
                 pages[eid] = (self.corpus[eid], text)
             for e in self.corpus.entries:
                 self.write_page(e, pages[e.id][1])
-            return
-        if getattr(self, "_pending", None) is not None:
-            self._finish_entry_pages()
             return
         from builder.page_cache import render_in_parallel
         pages = self.memo.store("pages") if self.memo is not None else {}
@@ -495,14 +515,17 @@ def site_pages(project, result, outputs, memo=None) -> dict:
     return SiteWriter(project, result, outputs, memo).all()
 
 
-def begin_site_pages(project, result, force: bool = False) -> SiteWriter:
-    """A writer whose entry pages already render on the other cores; call .all() once outputs are set.
+def begin_streaming(project, result, sink, force: bool = False) -> SiteWriter:
+    """A writer whose entry pages are already being rendered and written by forked workers.
 
-    (The pages need only the corpus, so a build starts them before rendering its tables.)
+    A build starts them right after validation, while its process is smallest (the workers
+    share its memory), renders its tables meanwhile, then calls .stream(outputs) for the
+    other pages, which go to sink(path, text) as soon as they exist.
     """
     writer = SiteWriter(project, result, None)
+    writer.sink = sink
     writer.begin_entry_pages(force)
     return writer
 
 
-site_pages.begin = begin_site_pages
+site_pages.begin_streaming = begin_streaming

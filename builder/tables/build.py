@@ -15,6 +15,16 @@ from builder.paths import get
 from builder.tables.model import ABSENT, UNKNOWN, Cell, Column, Row, Span, Table
 
 MISSING = object()
+# Cells and spans are immutable, so the common ones are shared: a large table holds hundreds of thousands.
+_ABSENT = Cell((), status=ABSENT)
+_ABSENT_ZERO = Cell((), status=ABSENT, sort=0)
+_COMMA = Span(", ")
+_COMMA_SHORT = Span(", ", short=",")
+
+
+@lru_cache(maxsize=64)
+def _separator(text: str) -> Span:
+    return Span(text)
 
 
 def entry_name(entry) -> str:
@@ -110,7 +120,7 @@ class TableBuilder:
     def special(self, value, notes: Footnotes):
         """Cells for unknown and absent values, or None for a real value."""
         if value is MISSING or value is None:
-            return Cell((), status=ABSENT)
+            return _ABSENT
         if is_unknown(value):
             return Cell((Span("unknown"),), status=UNKNOWN, footnotes=(notes.add("Unknown: " + value["unknown"]),))
         return None
@@ -140,7 +150,7 @@ class TableBuilder:
             spans = []
             for i, item in enumerate(items):
                 if i:
-                    spans.append(Span(", "))
+                    spans.append(_COMMA)
                 spans.append(_label_span(item, col.get("dimension"), self.taxonomy))
             return Cell(tuple(spans), footnotes=footnotes)
         if kind == "bool":
@@ -154,7 +164,7 @@ class TableBuilder:
             spans = []
             for i, item in enumerate(items):
                 if i:
-                    spans.append(Span(col.get("separator", "; ")))
+                    spans.append(_separator(col.get("separator", "; ")))
                 spans.extend(self.fill(col["template"], item, col.get("dimensions", {})))
             return Cell(tuple(spans), footnotes=footnotes)
         if kind == "refs":
@@ -183,7 +193,7 @@ class TableBuilder:
             items = slot if isinstance(slot, list) else [slot]
             for i, item in enumerate(items):
                 if i:
-                    out.append(Span(", ", short=","))
+                    out.append(_COMMA_SHORT)
                 out.append(_label_span(item, dimensions.get(name), self.taxonomy))
         return out
 
@@ -192,7 +202,7 @@ class TableBuilder:
         spans = []
         for item in items:
             if spans:
-                spans.append(Span(", "))
+                spans.append(_COMMA)
             ref = item.get("ref") if isinstance(item, dict) else item
             target = self.corpus.get(ref) if isinstance(ref, str) else None
             if target is not None:
@@ -208,11 +218,11 @@ class TableBuilder:
         sources = sorted({b.source for b in self.corpus.backlinks.get(entry.id, []) if b.field in via},
                          key=lambda i: entry_name(self.corpus[i]).lower())
         if not sources:
-            return Cell((), status=ABSENT)
+            return _ABSENT
         spans = []
         for source in sources:
             if spans:
-                spans.append(Span(", "))
+                spans.append(_COMMA)
             spans.append(Span(entry_name(self.corpus[source]), entry=source))
         return Cell(tuple(spans))
 
@@ -281,7 +291,7 @@ class TableBuilder:
             if is_unknown(items) or not isinstance(items, list):
                 reason = items["unknown"] if is_unknown(items) else "not given"
                 first = Cell((Span("unknown"),), status=UNKNOWN, footnotes=(notes.add("Unknown: " + reason),))
-                cells = (first,) + tuple(Cell((), status=ABSENT) for _ in cols[1:])
+                cells = (first,) + tuple(_ABSENT for _ in cols[1:])
                 rows.append(Row(cells, group_cell, group_key))
             else:
                 for item in items:
@@ -356,7 +366,7 @@ class TableBuilder:
             if isinstance(text, str):
                 footnotes = (notes.add(f"{entry_name(entry)}: {text}"),)
             return Cell((Span("yes"),), mark="check", footnotes=footnotes, sort=1)
-        return Cell((), status=ABSENT, sort=0)
+        return _ABSENT_ZERO
 
 
 def number_footnotes(rows, noted, cache=None) -> tuple:
