@@ -65,3 +65,28 @@ def by_identity(cache, key_obj, compute):
     value = compute(key_obj)
     cache[id(key_obj)] = (key_obj, value)
     return value
+
+
+def reuse_in_place(cache: dict | None, objects, compute) -> list:
+    """[compute(o) for o in objects], reusing last call's results for objects that are the very same.
+
+    cache (owned by the caller, one per sequence) keeps the previous objects and results. An edit
+    changes a few rows of a long table, so a walk comparing identities position by position finds
+    them; when rows were added or removed, results are matched by identity instead.
+    """
+    objects = tuple(objects)
+    if cache is None:
+        return [compute(o) for o in objects]
+    previous = cache.get("last")
+    if previous is None:
+        values = [compute(o) for o in objects]
+    elif len(previous[0]) == len(objects):
+        values = list(previous[1])
+        for i, (old, new) in enumerate(zip(previous[0], objects)):
+            if old is not new:
+                values[i] = compute(new)
+    else:
+        known = {id(o): v for o, v in zip(*previous)}  # the old objects are alive in previous: ids are unique
+        values = [known[id(o)] if id(o) in known else compute(o) for o in objects]
+    cache["last"] = (objects, values)
+    return values

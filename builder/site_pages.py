@@ -277,10 +277,11 @@ class SiteWriter:
     def page_key(self, e, salt: str) -> str:
         """A hash of everything an entry page shows: its data, backlinks, results and the names it links to."""
         import hashlib
-        import marshal
+        import json
         h = hashlib.blake2b(digest_size=16)
         h.update(salt.encode())
-        h.update(marshal.dumps(e.data))
+        # JSON, not marshal: marshal's bytes depend on which strings are shared in memory, not only on the data.
+        h.update(json.dumps(e.data, ensure_ascii=False, separators=(",", ":")).encode())
         for b in sorted(self.corpus.backlinks.get(e.id, []), key=lambda b: (b.label, b.source)):
             h.update(f"{b.label}|{b.source}|{entry_name(self.corpus[b.source])}".encode())
         for r in self.results_of.get(e.id, []):

@@ -63,3 +63,48 @@ def test_validating_does_not_change_the_schema():
     before = json.dumps(schema.raw, sort_keys=True)
     schema.is_valid({"id": "x"})
     assert json.dumps(schema.raw, sort_keys=True) == before
+
+
+def test_an_entry_page_deleted_or_edited_by_hand_is_restored_by_the_next_build(tmp_path):
+    """Pages whose key is unchanged are not rewritten, but only while their file is the one written."""
+    root = repo_corpus_root(tmp_path / "survey")
+    project = load_project(root)
+    assert build(project, site_pages=site_pages).ok
+    before = _digest(root)
+    pages = root / "docs" / "survey" / "entries"
+    (pages / "whisper.md").unlink()
+    (pages / "anygpt.md").write_text("edited by hand\n", encoding="utf-8")
+    again = build(project, site_pages=site_pages).report
+    assert sorted(p.name for p in again.written) == ["anygpt.md", "whisper.md"]
+    assert _digest(root) == before
+
+
+def test_a_streamed_build_writes_what_the_plain_site_pages_function_returns(tmp_path):
+    """build() streams pages to disk (entry pages from workers); site_pages() returns them: the same texts."""
+    from builder.build import load_definitions, render_all
+    from builder.check import check
+    root = repo_corpus_root(tmp_path / "survey")
+    project = load_project(root)
+    assert build(project, site_pages=site_pages).ok
+    result = check(project)
+    pages = site_pages(project, result, render_all(project, result, load_definitions(project)))
+    assert len(pages) > 50
+    for path, text in pages.items():
+        assert path.read_text(encoding="utf-8") == text, path
+
+
+def test_an_unchanged_build_renders_no_entry_page_again(tmp_path, monkeypatch):
+    """Each page's key (a hash of what it shows) is stable, so an unchanged page is not even rendered."""
+    from builder.site_pages import SiteWriter
+    root = repo_corpus_root(tmp_path / "survey")
+    project = load_project(root)
+    assert build(project, site_pages=site_pages).ok
+    rendered = []
+    original = SiteWriter.render_entry
+    monkeypatch.setattr(SiteWriter, "render_entry", lambda self, e: rendered.append(e.id) or original(self, e))
+    edited = root / "entries" / "tokenizers" / "whisper.yaml"
+    edited.write_text(edited.read_text(encoding="utf-8").replace('name: "Whisper"', 'name: "Whisper v2"'), encoding="utf-8")
+    assert build(project, site_pages=site_pages, force=False).ok
+    # The edited entry and the pages that show its name; not the whole corpus.
+    assert "whisper" in rendered and "anygpt" not in rendered
+    assert 0 < len(rendered) < 20

@@ -16,6 +16,7 @@ from functools import lru_cache
 from dataclasses import dataclass
 from typing import Callable
 
+from builder.memo import reuse_in_place
 from builder.tables.model import ABSENT, UNKNOWN
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|-])")  # what Python-Markdown can backslash-escape; <>& are HTML-escaped
@@ -96,17 +97,7 @@ def render_markdown(table, links: Links, heading_level: int = 0, cache: dict | N
             cells.insert(0, cell_md(row.group, links, anchor))
         return pipe_row(cells)
 
-    lines = [pipe_row(headers), "|" + "---|" * len(headers)]
-    if cache is None:
-        lines += [line(row) for row in table.rows]
-    else:
-        old, new = cache.get("rows", {}), {}
-        for row in table.rows:
-            hit = old.get(id(row))
-            text = hit[1] if hit is not None and hit[0] is row else line(row)
-            new[id(row)] = (row, text)
-            lines.append(text)
-        cache["rows"] = new  # only rows still shown: their ids cannot be mistaken for new rows
+    lines = [pipe_row(headers), "|" + "---|" * len(headers)] + reuse_in_place(cache, table.rows, line)
     out = []
     if heading_level:
         out.append("#" * heading_level + " " + md_text(table.title) + "\n")

@@ -1,0 +1,49 @@
+"""The memo helpers a session relies on: reuse only what is provably the same object."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from builder.memo import Memo, reuse_in_place
+
+
+def test_reuse_in_place_recomputes_only_objects_that_changed():
+    rows = [SimpleNamespace(n=i) for i in range(5)]
+    calls = []
+
+    def render(row):
+        calls.append(row.n)
+        return f"row {row.n}"
+    cache: dict = {}
+    assert reuse_in_place(cache, rows, render) == [f"row {i}" for i in range(5)]
+    rows[2] = SimpleNamespace(n=20)
+    calls.clear()
+    assert reuse_in_place(cache, rows, render)[2] == "row 20" and calls == [20]
+    # Rows added and removed: matched by identity, the new one alone is rendered.
+    rows = [rows[4], SimpleNamespace(n=7), rows[0]]
+    calls.clear()
+    assert reuse_in_place(cache, rows, render) == ["row 4", "row 7", "row 0"] and calls == [7]
+
+
+def test_without_a_cache_everything_is_computed():
+    assert reuse_in_place(None, [1, 2], lambda x: x * 10) == [10, 20]
+
+
+def test_memo_reuses_own_work_for_the_same_entry_object_only():
+    memo = Memo()
+    entry = SimpleNamespace(id="a")
+    seen = []
+    assert memo.own("x", entry, lambda e: seen.append(e) or 1) == 1
+    assert memo.own("x", entry, lambda e: seen.append(e) or 2) == 1
+    assert memo.own("x", SimpleNamespace(id="a"), lambda e: 3) == 3  # a new object for the same id: redone
+    assert len(seen) == 1
+
+
+def test_memo_redoes_neighbour_work_for_affected_entries_and_on_a_first_build():
+    memo = Memo()
+    a, b = SimpleNamespace(id="a"), SimpleNamespace(id="b")
+    assert memo.near("x", a, lambda e: 1) == 1
+    assert memo.near("x", a, lambda e: 2) == 2  # first build: nothing is known to be unaffected
+    memo.changed, memo.affected = {"b"}, {"b"}
+    assert memo.near("x", a, lambda e: 3) == 2  # unaffected: reused
+    memo.near("x", b, lambda e: 4)
+    assert memo.near("x", b, lambda e: 5) == 5  # affected: redone every time
