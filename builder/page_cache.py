@@ -60,7 +60,7 @@ def render_in_parallel(writer, entries) -> list:
 
 def _write_pages(entry_ids, job=None):
     """Key, render and write the pages of these entries: [(id, index record, path, 'kept' | 'written' | 'unchanged')]."""
-    writer, (folder, salt, known) = _WRITER, (job or _JOB)
+    writer, (folder, salt, known, force) = _WRITER, (job or _JOB)
     out = []
     for eid in entry_ids:
         e = writer.corpus[eid]
@@ -70,7 +70,7 @@ def _write_pages(entry_ids, job=None):
         if before is not None and before[0] == key and _stamp(path) == before[1]:
             out.append((eid, (key, before[1]), path, "kept"))  # the same page, untouched since we wrote it
             continue
-        written = write_atomic(path, writer.render_entry(e).encode("utf-8"))
+        written = write_atomic(path, writer.render_entry(e).encode("utf-8"), force)
         out.append((eid, (key, _stamp(path)), path, "written" if written else "unchanged"))
     return out
 
@@ -89,9 +89,9 @@ class PendingPages:
     finish() waits and returns [(entry id, key, path, state)] in corpus order.
     """
 
-    def __init__(self, writer, folder: Path, salt: str, known: dict):
+    def __init__(self, writer, folder: Path, salt: str, known: dict, force: bool = False):
         global _WRITER, _JOB
-        self.writer, self.job_args = writer, (Path(folder), salt, known)
+        self.writer, self.job_args = writer, (Path(folder), salt, {} if force else known, force)
         self.ids = [e.id for e in writer.corpus.entries]
         self.pool = self.job = None
         workers = min(2, os.cpu_count() or 1)

@@ -40,6 +40,7 @@ class Session:
         self.corpus = None
         self.written = None          # output path -> text last written by this session
         self.pending = None          # (changed, affected) not yet rendered, after a build with errors
+        self.last = None             # (day, check result, output paths) of the last build that wrote
 
     def _config(self) -> tuple:
         out = []
@@ -107,6 +108,9 @@ class Session:
             self.schema = load_schema(self.project.schema_path)
             self.definitions = load_definitions(self.project)
         entries, problems, changed = self._load()
+        today = self.today or dt.date.today()
+        if not changed and self.pending is None and self.last is not None and self.last[0] == today:
+            return BuildResult(self.last[1], WriteReport(paths=self.last[2]))  # nothing to redo or write
         corpus = Corpus.build(entries, self.project.references, self.memo)
         first = self.corpus is None
         if not first:
@@ -118,6 +122,7 @@ class Session:
         problems = finish(corpus, problems, self.schema, self.project, self.today, self.memo)
         result = CheckResult(corpus, sort_problems(problems), self.schema)
         if result.errors:
+            self.last = None
             if not first:
                 self.pending = (self.memo.changed, self.memo.affected)
             else:
@@ -133,6 +138,7 @@ class Session:
             report = self._write(files, managed)
         report.paths = sorted(files)
         self.pending = None
+        self.last = (today, result, report.paths)
         return BuildResult(result, report)
 
     def _write(self, files: dict, managed) -> WriteReport:

@@ -344,8 +344,7 @@ class SiteWriter:
         import json
         salt = code_hash() + json.dumps(self.schema.raw, sort_keys=True) + json.dumps(self.project.references)
         self._page_index = PageIndex(self.project.root / "build" / ".cache")
-        self._pending = PendingPages(self, self.project.generated_dir / "entries", salt,
-                                     {} if force else self._page_index.keys)
+        self._pending = PendingPages(self, self.project.generated_dir / "entries", salt, self._page_index.keys, force)
 
     def cancel(self) -> None:
         """Stop page workers started by begin_entry_pages (the build failed before it needed them)."""

@@ -108,3 +108,13 @@ def test_an_unchanged_build_renders_no_entry_page_again(tmp_path, monkeypatch):
     # The edited entry and the pages that show its name; not the whole corpus.
     assert "whisper" in rendered and "anygpt" not in rendered
     assert 0 < len(rendered) < 20
+
+
+def test_force_rewrites_every_output_including_entry_pages(tmp_path):
+    root = repo_corpus_root(tmp_path / "survey")
+    project = load_project(root)
+    assert build(project, site_pages=site_pages).ok
+    forced = build(project, site_pages=site_pages, force=True).report
+    pages = sorted((root / "docs" / "survey" / "entries").glob("*.md"))
+    assert pages and set(pages) <= set(forced.written)
+    assert forced.unchanged == []
