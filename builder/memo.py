@@ -20,6 +20,7 @@ class Memo:
     def __init__(self):
         self.changed: set | None = None    # ids whose file changed since the last build; None: first build
         self.affected: set | None = None   # changed ids and their neighbours
+        self.generation = 0                # which build of the session is running
         self._stores: dict = {}
 
     def store(self, name) -> dict:
@@ -36,14 +37,19 @@ class Memo:
         return value
 
     def near(self, name, entry, compute):
-        """compute(entry), redone when the entry or one of its neighbours changed."""
+        """compute(entry), redone when the entry or one of its neighbours changed (once per build)."""
         store = self.store(name)
         hit = store.get(entry.id)
-        if hit is not None and hit[0] is entry and self.affected is not None and entry.id not in self.affected:
+        if hit is not None and hit[0] is entry and (
+                hit[2] == self.generation or (self.affected is not None and entry.id not in self.affected)):
             return hit[1]
         value = compute(entry)
-        store[entry.id] = (entry, value)
+        store[entry.id] = (entry, value, self.generation)
         return value
+
+    def next_build(self) -> None:
+        """Mark the start of a build: work done from here on is current for all of it."""
+        self.generation += 1
 
 
 def own(memo, name, entry, compute):

@@ -107,6 +107,7 @@ class Session:
             self.project = load_project(self.project.root)
             self.schema = load_schema(self.project.schema_path)
             self.definitions = load_definitions(self.project)
+        self.memo.next_build()
         entries, problems, changed = self._load()
         today = self.today or dt.date.today()
         if not changed and self.pending is None and self.last is not None and self.last[0] == today:

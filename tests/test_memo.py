@@ -38,12 +38,18 @@ def test_memo_reuses_own_work_for_the_same_entry_object_only():
     assert len(seen) == 1
 
 
-def test_memo_redoes_neighbour_work_for_affected_entries_and_on_a_first_build():
+def test_memo_redoes_neighbour_work_for_affected_entries_once_per_build():
     memo = Memo()
     a, b = SimpleNamespace(id="a"), SimpleNamespace(id="b")
+    memo.next_build()
     assert memo.near("x", a, lambda e: 1) == 1
-    assert memo.near("x", a, lambda e: 2) == 2  # first build: nothing is known to be unaffected
+    assert memo.near("x", a, lambda e: 2) == 1  # the same build: still current
+    memo.next_build()
+    assert memo.near("x", a, lambda e: 3) == 3  # a new build before anything is known to be unaffected
+    memo.next_build()
     memo.changed, memo.affected = {"b"}, {"b"}
-    assert memo.near("x", a, lambda e: 3) == 2  # unaffected: reused
-    memo.near("x", b, lambda e: 4)
-    assert memo.near("x", b, lambda e: 5) == 5  # affected: redone every time
+    assert memo.near("x", a, lambda e: 4) == 3  # unaffected: reused
+    assert memo.near("x", b, lambda e: 5) == 5  # affected: redone...
+    assert memo.near("x", b, lambda e: 6) == 5  # ...once in this build
+    memo.next_build()
+    assert memo.near("x", b, lambda e: 7) == 7  # and again in the next, while it stays affected

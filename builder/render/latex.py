@@ -147,14 +147,9 @@ def _note_lines(text: str, wide: bool) -> float:
     return 0.8 * (-(-len(text) * NOTE_CHAR_PT // TEXT_WIDTH_PT[wide]) + 1)
 
 
-def split_rows(table, texts=None) -> list:
-    """Rows in parts that each fit a page, with the notes and legend under the last part."""
-    return _split(table, texts or row_texts(table))[0]
-
-
 def _split(table, texts, cache=None) -> tuple:
-    """(parts, the footnote numbers each part shows); the cut points are reused while the row heights
-    and footnotes are what they were (an edit rarely moves them)."""
+    """Rows in parts that each fit a page (notes and legend under the last), and the footnote numbers
+    each part shows. The cut points are reused while row heights and footnotes are what they were."""
     lines = row_lines(table, texts)
     rows = table.rows
     noted = [(i, texts[id(r)].footnotes) for i, r in enumerate(rows) if texts[id(r)].footnotes]
