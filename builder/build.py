@@ -11,7 +11,7 @@ from builder.figures.latex import standalone, timeline_body, timeline_tex, tree_
 from builder.figures.svg import timeline_svg, tree_svg
 from builder.load import load_entry
 from builder.memo import by_identity
-from builder.output import StreamWriter, WriteReport, build_lock, write_tree
+from builder.output import StreamWriter, WriteReport, build_lock
 from builder.project import Project
 from builder.render.document import survey_document
 from builder.render.latex import render_latex
@@ -88,42 +88,34 @@ def figure_svgs(outputs: Outputs, link_for=None) -> dict:
     return svgs
 
 
+def managed_folders(project: Project, site: bool) -> list:
+    """Folders whose files are all generated: a build deletes what it no longer produces there."""
+    folders = [project.latex_dir / "tables", project.latex_dir / "figures"]
+    return folders + [project.generated_dir] if site else folders
+
+
 def build(project: Project, today: dt.date | None = None, site_pages=None, force: bool = False,
           use_cache: bool = False, progress=None) -> BuildResult:
-    """Validate, then (only if there are no errors) write every output atomically.
+    """Validate, then (only if there are no errors) write every output atomically, as soon as it is made.
 
-    site_pages, when given, is a function (project, result, outputs) -> {path: text}
-    adding the site's generated Markdown pages; if it has `begin_streaming` (site_pages.site_pages
-    does), every output is written as soon as it is made, and entry pages by workers meanwhile.
+    site_pages, when given, is builder.site_pages.site_pages: its begin_streaming starts the entry
+    pages on the other cores (written by the workers) while the tables render here.
     """
     result = check(project, today=today, use_cache=use_cache, progress=progress)
     if result.errors:
         return BuildResult(result)
     definitions = load_definitions(project)
-    begin = getattr(site_pages, "begin_streaming", None)
-    managed = [project.latex_dir / "tables", project.latex_dir / "figures"]
-    if site_pages is not None:
-        managed.append(project.generated_dir)
     with build_lock(project.root / "build"):
-        if begin is None:  # a plain function: collect everything, then write
-            outputs = render_all(project, result, definitions)
-            files = dict(outputs.files)
-            if site_pages is not None:
-                files.update(site_pages(project, result, outputs))
-            report = write_tree(files, managed, force=force)
-            report.paths = sorted(files)
-            return BuildResult(result, report)
-        # Entry pages start on the other cores first; everything is written as soon as it is made,
-        # so a large survey never holds all its outputs at once.
-        sink = StreamWriter(managed, force)
-        writer = begin(project, result, sink, force)
+        sink = StreamWriter(managed_folders(project, site_pages is not None), force)
+        writer = site_pages.begin_streaming(project, result, sink, force) if site_pages is not None else None
         try:
             outputs = render_all(project, result, definitions)
             for path in sorted(outputs.files):
                 sink(path, outputs.files[path])
-            outputs.files = {}
+            outputs.files = {}  # written: a large survey never holds all its outputs at once
         except BaseException:
-            writer.cancel()
+            if writer is not None:
+                writer.cancel()
             raise
-        report = sink.finish(writer.stream(outputs))
+        report = sink.finish(writer.stream(outputs) if writer is not None else ())
     return BuildResult(result, report)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import marshal
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,7 +119,6 @@ _WORKER_SCHEMA = None
 
 def _worker(item):
     """_check_one in a worker; the data travels as marshal, which keeps its interned strings shared."""
-    import marshal
     file, display = item
     st, digest, data, problems = _check_one(file, display, _WORKER_SCHEMA)
     return file, display, (st, digest, marshal.dumps(data), problems)
@@ -164,7 +164,6 @@ def load_entries(files, schema: Schema, cache=None, workers: int | None = None,
             results.append((file, display, _check_one(file, display, schema)))
             if progress and len(results) % 100 == 0:
                 progress(len(results), len(todo))
-    import marshal
     for file, display, (st, digest, data, probs) in results:
         if type(data) is bytes:
             data = marshal.loads(data)

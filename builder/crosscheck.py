@@ -206,14 +206,10 @@ def cross_check(corpus, schema, project, today: dt.date | None = None, memo=None
     out += check_references(corpus, project.references, memo)
     sums = project.sums
 
-    def alone(e):  # checks that read this entry only
-        return (today, check_sums_of(e, sums) + check_sources(e, schema) + check_dates(e, today) + check_placeholders(e))
+    def alone(e):  # checks that read this entry only (and today's date: the memo is kept per day)
+        return check_sums_of(e, sums) + check_sources(e, schema) + check_dates(e, today) + check_placeholders(e)
 
     for e in corpus.entries:
-        checked_on, problems = own(memo, "checks", e, alone)
-        if checked_on != today:
-            memo.store("checks").pop(e.id, None)
-            checked_on, problems = own(memo, "checks", e, alone)
-        out += problems
+        out += own(memo, ("checks", today), e, alone)
         out += near(memo, "result-checks", e, lambda e: check_results(e, corpus, subject_kinds))
     return out

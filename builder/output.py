@@ -114,9 +114,8 @@ def remove_unclaimed(managed, keep_paths) -> list:
     return removed
 
 
-def write_tree(files: dict, managed: list, force: bool = False, also_keep=()) -> WriteReport:
-    """Write every file; then delete files under the managed folders that this build did not produce
-    (also_keep: outputs written elsewhere, by workers)."""
+def write_tree(files: dict, managed: list, force: bool = False) -> WriteReport:
+    """Write every file; then delete files under the managed folders that this build did not produce."""
     report = WriteReport()
     remove_stale_temps(files)
     for path in sorted(files):
@@ -124,5 +123,5 @@ def write_tree(files: dict, managed: list, force: bool = False, also_keep=()) ->
         if isinstance(data, str):
             data = data.encode("utf-8")
         (report.written if write_atomic(path, data, force) else report.unchanged).append(path)
-    report.removed += remove_unclaimed(managed, list(files) + list(also_keep))
+    report.removed += remove_unclaimed(managed, files)
     return report

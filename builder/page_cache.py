@@ -12,6 +12,7 @@ import marshal
 import os
 from pathlib import Path
 
+from builder.cache import stamp
 from builder.output import write_atomic
 
 _WRITER = None
@@ -58,9 +59,13 @@ def render_in_parallel(writer, entries) -> list:
     return sorted(out, key=lambda item: order[item[0]])
 
 
-def _write_pages(entry_ids, job=None):
+def _write_pages_in_worker(entry_ids):
+    return _write_pages(entry_ids, _WRITER, _JOB)
+
+
+def _write_pages(entry_ids, writer, job):
     """Key, render and write the pages of these entries: [(id, index record, path, 'kept' | 'written' | 'unchanged')]."""
-    writer, (folder, salt, known, force) = _WRITER, (job or _JOB)
+    folder, salt, known, force = job
     out = []
     for eid in entry_ids:
         e = writer.corpus[eid]
@@ -77,10 +82,9 @@ def _write_pages(entry_ids, job=None):
 
 def _stamp(path):
     try:
-        st = os.stat(path)
+        return stamp(path)
     except OSError:
         return None
-    return (st.st_size, st.st_mtime_ns)
 
 
 class PendingPages:
@@ -101,14 +105,12 @@ class PendingPages:
             self.pool = multiprocessing.get_context("fork").Pool(workers)
             # One contiguous share per worker: each then touches (and so copies, forked) only its part of the corpus.
             share = -(-len(self.ids) // workers)
-            self.job = self.pool.map_async(_write_pages, [self.ids[i:i + share] for i in range(0, len(self.ids), share)],
-                                           chunksize=1)
+            self.job = self.pool.map_async(_write_pages_in_worker,
+                                           [self.ids[i:i + share] for i in range(0, len(self.ids), share)], chunksize=1)
 
     def finish(self) -> list:
         if self.job is None:
-            global _WRITER
-            _WRITER = self.writer
-            return _write_pages(self.ids, self.job_args)
+            return _write_pages(self.ids, self.writer, self.job_args)
         try:
             return [item for part in self.job.get() for item in part]
         finally:

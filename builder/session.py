@@ -14,7 +14,7 @@ import datetime as dt
 import os
 from pathlib import Path
 
-from builder.build import BuildResult, load_definitions, render_all
+from builder.build import BuildResult, load_definitions, managed_folders, render_all
 from builder.cache import stamp
 from builder.check import CheckResult, discover, display_path, finish, load_entries
 from builder.corpus import Corpus, entry_refs
@@ -56,14 +56,13 @@ class Session:
         files, problems = discover(self.project, text=True)
         current, todo = {}, []
         for f in files:
-            key = f
             try:
                 st = stamp(f)
             except OSError:
                 st = None
-            known = self.files.get(key)
+            known = self.files.get(f)
             if known is not None and st is not None and known[0] == st:
-                current[key] = known
+                current[f] = known
             else:
                 todo.append((f, st))
         entries, load_problems = load_entries([f for f, _ in todo], self.schema)
@@ -120,7 +119,7 @@ class Session:
                 changed, affected = changed | self.pending[0], affected | self.pending[1]
             self.memo.changed, self.memo.affected = changed, affected
         self.corpus = corpus
-        problems = finish(corpus, problems, self.schema, self.project, self.today, self.memo)
+        problems = finish(corpus, problems, self.schema, self.project, today, self.memo)
         result = CheckResult(corpus, sort_problems(problems), self.schema)
         if result.errors:
             self.last = None
@@ -131,12 +130,10 @@ class Session:
             return BuildResult(result)
         outputs = render_all(self.project, result, self.definitions, self.memo)
         files = dict(outputs.files)
-        managed = [self.project.latex_dir / "tables", self.project.latex_dir / "figures"]
         if self.site_pages is not None:
             files.update(self.site_pages(self.project, result, outputs, memo=self.memo))
-            managed.append(self.project.generated_dir)
         with build_lock(self.project.root / "build"):
-            report = self._write(files, managed)
+            report = self._write(files, managed_folders(self.project, self.site_pages is not None))
         report.paths = sorted(files)
         self.pending = None
         self.last = (today, result, report.paths)

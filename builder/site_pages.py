@@ -16,7 +16,7 @@ from builder.build import figure_svgs
 from builder.memo import by_identity, own
 from builder.notes import render_notes
 from builder.render.markdown import Links, html_text, md_text, render_markdown
-from builder.tables.build import entry_name, fmt_number, is_unknown
+from builder.tables.build import chronological, entry_name, fmt_number, is_unknown
 from builder.tables.leaderboard import collect_results
 from builder.tables.model import Cell, Column, Row, Span, Table
 
@@ -313,31 +313,27 @@ class SiteWriter:
         return stale
 
     def entry_pages(self) -> None:
-        """Every entry's page: a session re-renders only stale ones; a plain call renders all, in parallel."""
-        if self.memo is not None and self.memo.changed is not None:
-            from builder.page_cache import render_in_parallel
-            pages = self.memo.store("pages")
+        """Every entry's page, rendered in parallel; a session re-renders only the stale ones."""
+        from builder.page_cache import render_in_parallel
+        memo = self.memo
+        pages = memo.store("pages") if memo is not None else {}
+        if memo is not None and memo.changed is not None:
             stale = self.stale_pages()
             todo = [e for e in self.corpus.entries if e.id in stale or pages.get(e.id, (None,))[0] is not e]
-            for eid, text in render_in_parallel(self, todo):
-                pages[eid] = (self.corpus[eid], text)
-            for e in self.corpus.entries:
-                self.write_page(e, pages[e.id][1])
-            return
-        from builder.page_cache import render_in_parallel
-        pages = self.memo.store("pages") if self.memo is not None else {}
-        for eid, text in render_in_parallel(self, self.corpus.entries):
-            e = self.corpus[eid]
-            self.write_page(e, text)
-            pages[eid] = (e, text)
-        if self.memo is not None:  # a session's first build: remember what the pages were made from
-            self.memo.store("results-of").update(self.results_of)
+        else:
+            todo = self.corpus.entries
+            if memo is not None:  # a session's first build: what later builds compare results with
+                memo.store("results-of").update(self.results_of)
+        for eid, text in render_in_parallel(self, todo):
+            pages[eid] = (self.corpus[eid], text)
+        for e in self.corpus.entries:
+            self.write_page(e, pages[e.id][1])
 
     def begin_entry_pages(self, force: bool = False) -> None:
         """Start keying, rendering and writing every entry page on the other cores (a build after validation).
 
-        The pages then never pass through this process: all() leaves them out of its files and
-        lists them in self.pages as (path, state) instead.
+        The pages then never pass through this process: stream() lists them in self.pages as
+        (path, state) instead.
         """
         from builder.cache import code_hash
         from builder.page_cache import PageIndex, PendingPages
@@ -474,8 +470,7 @@ class SiteWriter:
                           f'<div class="slm-figure">{svg}</div>\n']
         index.append("## Dimensions\n")
         # One pass over the corpus, in page order (newest last), for every dimension at once.
-        ordered = sorted(self.corpus.entries,
-                         key=lambda e: own(self.memo, "date-name", e, lambda e: (str(e.get("date")), entry_name(e).lower())))
+        ordered = sorted(self.corpus.entries, key=lambda e: own(self.memo, "chronological", e, chronological))
         links = self.links_from("sub")
         link = {e.id: own(self.memo, "link-sub", e, lambda e: f"[{md_text(entry_name(e))}]({links.entry(e.id)})")
                 for e in ordered}

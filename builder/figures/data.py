@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 
 from builder.memo import own
-from builder.tables.build import MISSING, entry_name, is_unknown, lookup
+from builder.tables.build import MISSING, chronological, entry_name, is_unknown, lookup
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ def build_tree(defn, corpus, taxonomy, memo=None) -> TreeNode:
 
     def facts(e) -> tuple:  # (label at each level, order within a leaf, what the leaf shows)
         return (tuple(_value_label(dim, lookup(e.data, level["field"])) for dim, level in zip(dims, levels)),
-                (str(e.get("date")), entry_name(e).lower()), (e.id, entry_name(e)))
+                chronological(e), (e.id, entry_name(e)))
     items = [own(memo, ("tree", defn.get("name")), e, facts) for e in entries]
     items.sort(key=itemgetter(1))  # one sort; grouping below keeps this order in every leaf
 

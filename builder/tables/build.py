@@ -37,6 +37,11 @@ def entry_name(entry) -> str:
     return head if ":" in title and 0 < len(head) <= 40 else title
 
 
+def chronological(entry) -> tuple:
+    """Order of lists of papers: by date (unknown dates first), then by name."""
+    return (str(entry.get("date")), entry_name(entry).lower())
+
+
 class _Texts:
     """Footnotes of one entry's rows, kept as texts until the whole table is numbered."""
 
