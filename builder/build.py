@@ -11,11 +11,12 @@ from builder.figures.latex import standalone, timeline_body, timeline_tex, tree_
 from builder.figures.svg import timeline_svg, tree_svg
 from builder.load import load_entry
 from builder.memo import by_identity
+from builder.memory import release_free_memory
 from builder.output import StreamWriter, WriteReport, build_lock
 from builder.project import Project
 from builder.render.document import survey_document
 from builder.render.latex import render_latex
-from builder.tables.build import build_tables
+from builder.tables.build import iter_tables
 from builder.tables.leaderboard import build_leaderboards
 
 
@@ -43,39 +44,55 @@ def load_definitions(project: Project) -> dict:
     return load_entry(project.tables_path, str(project.tables_path)).data
 
 
-def render_all(project: Project, result: CheckResult, definitions: dict, memo=None) -> Outputs:
-    """Pure: from the validated corpus to the text of every output file (a memo only saves work)."""
+def render_all(project: Project, result: CheckResult, definitions: dict, memo=None, sink=None, site=None) -> Outputs:
+    """Pure: from the validated corpus to the text of every output file (a memo only saves work).
+
+    Without sink and site, every file lands in Outputs.files and every table model in Outputs.tables.
+    A build passes sink(path, text), which writes each file as soon as it is made, and its SiteWriter,
+    which gets each table model for its page right after the LaTeX: the build then holds one table
+    model at a time (all of them at once are the largest thing it would hold but the corpus).
+    """
     corpus, taxonomy = result.corpus, result.schema.taxonomy
     out = Outputs()
-    out.tables = build_tables(definitions, corpus, taxonomy, memo)
-    out.leaderboards = build_leaderboards(definitions, corpus, memo)
+    put = sink if sink is not None else out.files.__setitem__
     latex = project.latex_dir
-    for table in out.tables:
-        out.files[latex / "tables" / f"{table.name}.tex"] = render_latex(
-            table, memo.store(("tex", table.name)) if memo is not None else None)
-    for table in out.leaderboards:
-        out.files[latex / "tables" / f"{table.name}.tex"] = (
+    table_names, leaderboard_names = [], []
+    for table in iter_tables(definitions, corpus, taxonomy, memo):
+        put(latex / "tables" / f"{table.name}.tex", render_latex(
+            table, memo.store(("tex", table.name)) if memo is not None else None))
+        table_names.append(table.name)
+        if site is None:
+            out.tables.append(table)
+        else:
+            site.table_page(table)
+        del table  # the next table is built only once this one is gone
+    for table in build_leaderboards(definitions, corpus, memo):
+        put(latex / "tables" / f"{table.name}.tex",
             render_latex(table) if memo is None else by_identity(memo.store("tex-leaderboards"), table, render_latex))
+        leaderboard_names.append(table.name)
+        if site is None:
+            out.leaderboards.append(table)
+        else:
+            site.leaderboard(table)
     figure_names = []
     for fig in definitions.get("figures", []) or []:
         name, title, caption = fig["name"], fig.get("title", fig["name"]), " ".join(fig.get("caption", "").split())
         if fig["type"] == "tree":
             data = build_tree({**fig, "root": fig.get("root", project.title.split(":")[0])}, corpus, taxonomy, memo)
-            out.files[latex / "figures" / f"{name}.tex"] = tree_tex(data, title, caption, name)
-            out.files[latex / "standalone" / f"{name}.tex"] = standalone(tree_body(data, cite=False), "7in")
+            put(latex / "figures" / f"{name}.tex", tree_tex(data, title, caption, name))
+            put(latex / "standalone" / f"{name}.tex", standalone(tree_body(data, cite=False), "7in"))
             out.figures[name] = (fig, data)
         elif fig["type"] == "timeline":
             data = build_timeline(fig, corpus, taxonomy, memo)
-            out.files[latex / "figures" / f"{name}.tex"] = timeline_tex(data, title, caption, name)
-            out.files[latex / "standalone" / f"{name}.tex"] = standalone(timeline_body(data), "3.4in")
+            put(latex / "figures" / f"{name}.tex", timeline_tex(data, title, caption, name))
+            put(latex / "standalone" / f"{name}.tex", standalone(timeline_body(data), "3.4in"))
             out.figures[name] = (fig, data)
         else:
             raise ValueError(f"unknown figure type {fig['type']!r}")
         figure_names.append(name)
-    out.files[latex / "references.bib"] = bibtex(corpus, memo)
-    out.files[latex / "survey.tex"] = survey_document(
-        project.title, project.description, [t.name for t in out.tables],
-        [t.name for t in out.leaderboards], figure_names)
+    put(latex / "references.bib", bibtex(corpus, memo))
+    put(latex / "survey.tex", survey_document(
+        project.title, project.description, table_names, leaderboard_names, figure_names))
     return out
 
 
@@ -104,15 +121,13 @@ def build(project: Project, today: dt.date | None = None, site_pages=None, force
     result = check(project, today=today, use_cache=use_cache, progress=progress)
     if result.errors:
         return BuildResult(result)
+    release_free_memory()  # before the page workers fork: they would inherit it
     definitions = load_definitions(project)
     with build_lock(project.root / "build"):
         sink = StreamWriter(managed_folders(project, site_pages is not None), force)
         writer = site_pages.begin_streaming(project, result, sink, force) if site_pages is not None else None
         try:
-            outputs = render_all(project, result, definitions)
-            for path in sorted(outputs.files):
-                sink(path, outputs.files[path])
-            outputs.files = {}  # written: a large survey never holds all its outputs at once
+            outputs = render_all(project, result, definitions, sink=sink, site=writer)
         except BaseException:
             if writer is not None:
                 writer.cancel()

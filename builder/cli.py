@@ -294,7 +294,7 @@ def main(argv=None) -> int:
     except ConfigError as exc:
         print(f"slm-survey: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    from builder.gcpause import paused_gc
+    from builder.memory import paused_gc
     try:
         with paused_gc():
             return args.func(args, project)

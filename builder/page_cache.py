@@ -1,9 +1,9 @@
-"""Entry pages of a build, rendered and written by forked workers while the main process renders tables.
+"""Entry pages of a build, rendered and written by a forked worker while the main process renders tables.
 
 Each page has a key: a hash over everything it shows. build/.cache/pages.marshal
 records the key of every page on disk, so a page whose key is unchanged and
-whose file is still there is neither rendered nor written again. Workers write
-their pages themselves (atomically, only when the bytes change): the page texts
+whose file is still there is neither rendered nor written again. The worker writes
+its pages itself (atomically, only when the bytes change): the page texts
 never travel back to the main process, which keeps it small.
 """
 from __future__ import annotations
@@ -17,6 +17,8 @@ from builder.output import write_atomic
 
 _WRITER = None
 _JOB = None
+_CHUNKS = None
+_NEXT = None
 
 
 class PageIndex:
@@ -59,10 +61,6 @@ def render_in_parallel(writer, entries) -> list:
     return sorted(out, key=lambda item: order[item[0]])
 
 
-def _write_pages_in_worker(entry_ids):
-    return _write_pages(entry_ids, _WRITER, _JOB)
-
-
 def _write_pages(entry_ids, writer, job):
     """Key, render and write the pages of these entries: [(id, index record, path, 'kept' | 'written' | 'unchanged')]."""
     folder, salt, known, force = job
@@ -88,31 +86,39 @@ def _stamp(path):
 
 
 class PendingPages:
-    """Every entry page being keyed, rendered and written on the other cores while the caller goes on.
+    """Every entry page being keyed, rendered and written on another core while the caller goes on.
 
-    finish() waits and returns [(entry id, key, path, state)] in corpus order.
+    The pages are cut into chunks that a forked worker claims one by one from a shared counter;
+    finish() makes the caller claim the rest once its own work is done, so both cores end together.
+    One worker, not one per core: each forked worker copies whatever part of the corpus it reads
+    (reference counts are written to every object touched), and the caller already holds a copy.
+    finish() returns [(entry id, key, path, state)] in corpus order.
     """
 
+    CHUNK = 100
+
     def __init__(self, writer, folder: Path, salt: str, known: dict, force: bool = False):
-        global _WRITER, _JOB
+        global _WRITER, _JOB, _CHUNKS, _NEXT
         self.writer, self.job_args = writer, (Path(folder), salt, {} if force else known, force)
-        self.ids = [e.id for e in writer.corpus.entries]
-        self.pool = self.job = None
-        workers = min(2, os.cpu_count() or 1)
-        if len(self.ids) >= 200 and workers >= 2:
-            _WRITER, _JOB = writer, self.job_args
+        ids = [e.id for e in writer.corpus.entries]
+        self.chunks = [ids[i:i + self.CHUNK] for i in range(0, len(ids), self.CHUNK)]
+        self.pool = self.job = self.next = None
+        if len(ids) >= 200 and (os.cpu_count() or 1) >= 2:
             import multiprocessing
-            self.pool = multiprocessing.get_context("fork").Pool(workers)
-            # One contiguous share per worker: each then touches (and so copies, forked) only its part of the corpus.
-            share = -(-len(self.ids) // workers)
-            self.job = self.pool.map_async(_write_pages_in_worker,
-                                           [self.ids[i:i + share] for i in range(0, len(self.ids), share)], chunksize=1)
+            context = multiprocessing.get_context("fork")
+            self.next = context.Value("i", 0)
+            _WRITER, _JOB, _CHUNKS, _NEXT = writer, self.job_args, self.chunks, self.next
+            self.pool = context.Pool(1)
+            self.job = self.pool.apply_async(_claim_chunks)
 
     def finish(self) -> list:
         if self.job is None:
-            return _write_pages(self.ids, self.writer, self.job_args)
+            return _write_pages([eid for chunk in self.chunks for eid in chunk], self.writer, self.job_args)
         try:
-            return [item for part in self.job.get() for item in part]
+            mine = _claim_chunks(self.chunks, self.next, self.writer, self.job_args)
+            done = dict(self.job.get())
+            done.update(mine)
+            return [item for index in sorted(done) for item in done[index]]
         finally:
             self.pool.close()
             self.pool.join()
@@ -121,3 +127,17 @@ class PendingPages:
         if self.pool is not None:
             self.pool.terminate()
             self.pool.join()
+
+
+def _claim_chunks(chunks=None, counter=None, writer=None, job=None) -> list:
+    """[(chunk index, its records)] for every chunk this process claimed until none was left."""
+    if chunks is None:  # in the forked worker: what the caller set before forking
+        chunks, counter, writer, job = _CHUNKS, _NEXT, _WRITER, _JOB
+    done = []
+    while True:
+        with counter.get_lock():
+            index = counter.value
+            counter.value = index + 1
+        if index >= len(chunks):
+            return done
+        done.append((index, _write_pages(chunks[index], writer, job)))

@@ -18,7 +18,7 @@ from builder.build import BuildResult, load_definitions, managed_folders, render
 from builder.cache import stamp
 from builder.check import CheckResult, discover, display_path, finish, load_entries
 from builder.corpus import Corpus, entry_refs
-from builder.gcpause import paused_gc
+from builder.memory import paused_gc
 from builder.memo import Memo
 from builder.output import WriteReport, build_lock, write_atomic, write_tree
 from builder.problems import sort_problems

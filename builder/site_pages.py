@@ -95,6 +95,8 @@ class SiteWriter:
         self._shapes: dict = {}
         self.files: dict = {}
         self.sink = None       # set by stream(): pages go straight to disk instead of into files
+        self.level_md: dict = {}         # dimension -> Markdown of the first table with a column per value
+        self.leaderboard_md: list = []   # each leaderboard's Markdown, for the one leaderboards page
         self.pages: list = []  # (path, state) of entry pages that workers wrote themselves (see begin_entry_pages)
 
     # -- links relative to a page's folder ------------------------------------
@@ -140,12 +142,13 @@ class SiteWriter:
         svgs = figure_svgs(self.outputs, link_for=lambda i: f"../entries/{i}/")
         for name, svg in svgs.items():
             self.write(f"figures/{name}.svg", svg)
+        for table in self.outputs.tables:  # a build has handed them over one by one already
+            self.table_page(table)
+        for table in self.outputs.leaderboards:
+            self.leaderboard(table)
         self.home(svgs)
         self.papers()
         self.taxonomy_pages(svgs)
-        for table in self.outputs.tables:
-            self.write(f"tables/{table.name}.md", front_matter(table.title) + f"# {md_text(table.title)}\n\n"
-                       + render_markdown(table, self.links_from("sub"), cache=self._store(("md", table.name))))
         self.leaderboards()
         from builder.stats import compute_stats, render_markdown as stats_markdown
         self.write("stats.md", front_matter("Statistics") + stats_markdown(
@@ -210,15 +213,24 @@ class SiteWriter:
         self.write("papers.md", front_matter("All papers") + "# All papers\n\n"
                    + render_markdown(table, self.links_from("survey"), cache=self._store("md-papers")))
 
+    def table_page(self, table) -> None:
+        """A table's page; its Markdown is kept if a taxonomy page shows the same table."""
+        md = render_markdown(table, self.links_from("sub"), cache=self._store(("md", table.name)))
+        self.write(f"tables/{table.name}.md", front_matter(table.title) + f"# {md_text(table.title)}\n\n" + md)
+        keys = [c.key for c in table.columns]
+        for dim, paths in self.dim_paths.items():
+            if dim not in self.level_md and any(k.startswith(p + "=") for k in keys for p in paths):
+                self.level_md[dim] = md
+
+    def leaderboard(self, table) -> None:
+        links = self.links_from("survey")
+        self.leaderboard_md.append(by_identity(self._store("md-leaderboards"), table,
+                                               lambda t: render_markdown(t, links, heading_level=2)))
+
     def leaderboards(self) -> None:
         out = [front_matter("Leaderboards"), "# Leaderboards\n",
                "One table per benchmark, built from the results every entry reports.\n"]
-        links = self.links_from("survey")
-        for table in self.outputs.leaderboards:
-            out.append(by_identity(self._store("md-leaderboards"), table,
-                                   lambda t: render_markdown(t, links, heading_level=2)))
-        if not self.outputs.leaderboards:
-            out.append("No entry reports results yet.\n")
+        out += self.leaderboard_md or ["No entry reports results yet.\n"]
         self.write("leaderboards.md", "\n".join(out))
 
     # -- one entry --------------------------------------------------------------
@@ -487,10 +499,8 @@ class SiteWriter:
 
     def dimension_page(self, dim, index: dict, link: dict) -> None:
         """index: (type, repr) of a value -> the entries holding it, already in page order; link: id -> Markdown link."""
-        links = self.links_from("sub")
         paths = self.dim_paths.get(dim.name, [])
         out = [front_matter(dim.label), f"# {md_text(dim.label)}\n", md_text(dim.definition) + "\n"]
-        level_table = next((t for t in self.outputs.tables if any(c.key.startswith(p + "=") for c in t.columns for p in paths)), None)
         for v in dim.values:
             out.append(f"## {md_text(v.label)} {{#{anchor(dim.name, v.value)}}}\n")
             out.append(md_text(v.definition) + "\n")
@@ -499,8 +509,8 @@ class SiteWriter:
                 out.append("Papers: " + ", ".join([link[e.id] for e in members]) + "\n")
             elif paths:
                 out.append("*No paper in the survey yet.*\n")
-        if level_table is not None:
-            out += ["## Table\n", render_markdown(level_table, links, cache=self._store(("md-taxonomy", dim.name)))]
+        if dim.name in self.level_md:
+            out += ["## Table\n", self.level_md[dim.name]]
         self.write(f"taxonomy/{dim.name}.md", "\n".join(out))
 
 

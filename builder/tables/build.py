@@ -411,6 +411,12 @@ def number_footnotes(rows, noted, cache=None) -> tuple:
     return out, list(numbers)
 
 
-def build_tables(definitions: dict, corpus, taxonomy, memo=None) -> list:
+def iter_tables(definitions: dict, corpus, taxonomy, memo=None):
+    """Each declared table in turn, built only when asked for (a build keeps one at a time)."""
     builder = TableBuilder(corpus, taxonomy)
-    return [builder.build(defn, memo) for defn in definitions.get("tables", [])]
+    for defn in definitions.get("tables", []):
+        yield builder.build(defn, memo)
+
+
+def build_tables(definitions: dict, corpus, taxonomy, memo=None) -> list:
+    return list(iter_tables(definitions, corpus, taxonomy, memo))
