@@ -54,6 +54,17 @@ class Backlink:
     label: str        # what the link means, from the rule, e.g. "used by"
 
 
+def _rules(references) -> list:
+    return [(rule["path"], rule.get("backlink", rule["path"])) for rule in references]
+
+
+def _by_kind(entries) -> dict:
+    by_kind: dict = {}
+    for e in entries:
+        by_kind.setdefault(e.kind, []).append(e)
+    return by_kind
+
+
 @dataclass
 class Corpus:
     entries: list
@@ -61,15 +72,23 @@ class Corpus:
     backlinks: dict = field(default_factory=dict)
     by_kind: dict = field(default_factory=dict)
 
+    index: dict = field(default_factory=dict)  # id -> position in entries, when every id is unique
+
     @classmethod
-    def build(cls, entries, references=(), memo=None) -> "Corpus":
+    def build(cls, entries, references=(), memo=None, previous=None, changed=None) -> "Corpus":
+        """The corpus of these entries. A session passes the previous corpus and the ids whose files
+        changed: when the edit kept every id, the previous corpus is patched instead of rebuilt."""
+        if previous is not None and changed is not None:
+            patched = cls._patched(previous, entries, references, memo, changed)
+            if patched is not None:
+                return patched
         entries = sorted(entries, key=lambda e: (e.id, e.path))
         by_id = {}
         for e in entries:
             by_id.setdefault(e.id, e)
         backlinks: dict = {}
         seen = set()
-        rules = [(rule["path"], rule.get("backlink", rule["path"])) for rule in references]
+        rules = _rules(references)
         for e in entries:  # one pass; readers sort backlinks as they need
             for rule_index, _, target in own(memo, "refs", e, lambda e: entry_refs(e, references)):
                 if isinstance(target, str) and target in by_id and target != e.id:
@@ -77,10 +96,48 @@ class Corpus:
                     if (target, e.id, label) not in seen:
                         seen.add((target, e.id, label))
                         backlinks.setdefault(target, []).append(Backlink(e.id, path, label))
-        by_kind: dict = {}
-        for e in entries:
-            by_kind.setdefault(e.kind, []).append(e)
-        return cls(entries, by_id, backlinks, by_kind)
+        index = {e.id: i for i, e in enumerate(entries)} if len(by_id) == len(entries) else {}
+        return cls(entries, by_id, backlinks, _by_kind(entries), index)
+
+    @classmethod
+    def _patched(cls, previous, entries, references, memo, changed):
+        """previous with the changed entries swapped in; None when ids were added, removed or repeated."""
+        if not previous.index or len(entries) != len(previous.entries):
+            return None
+        fresh = {e.id: e for e in entries if e.id in changed}
+        if len(fresh) != len(changed) or any(i not in previous.index for i in fresh) \
+                or sum(1 for e in entries if e.id in changed) != len(changed):
+            return None
+        index = previous.index
+        ordered = list(previous.entries)
+        by_id = dict(previous.by_id)
+        for i, e in fresh.items():
+            ordered[index[i]] = e
+            by_id[i] = e
+
+        def refs(e):
+            return own(memo, "refs", e, lambda e: entry_refs(e, references))
+        touched = {t for i in fresh for e in (previous.by_id[i], fresh[i]) for _, _, t in refs(e)
+                   if isinstance(t, str) and t in by_id}
+        backlinks = dict(previous.backlinks)
+        rules = _rules(references)
+        for t in touched:  # each list rebuilt as the full build orders it: by referring entry, then rule
+            sources = {b.source for b in previous.backlinks.get(t, ())} - fresh.keys()
+            sources.update(i for i, e in fresh.items() if any(v == t for _, _, v in refs(e)))
+            found, seen = [], set()
+            for source in sorted(sources, key=index.__getitem__):
+                if source == t:
+                    continue
+                for rule_index, _, target in refs(by_id[source]):
+                    path, label = rules[rule_index]
+                    if target == t and (source, label) not in seen:
+                        seen.add((source, label))
+                        found.append(Backlink(source, path, label))
+            if found:
+                backlinks[t] = found
+            else:
+                backlinks.pop(t, None)
+        return cls(ordered, by_id, backlinks, _by_kind(ordered), index)
 
     def of_kind(self, kind) -> list:
         return list(self.by_kind.get(kind, []))

@@ -52,13 +52,18 @@ def serve(project, address: str = "127.0.0.1:8000", interval: float = 0.5) -> in
     server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", address, "-f", str(project.root / "mkdocs.yml")],
                               cwd=project.root, env=env)
     seen = stamps(project)
+    quiet = 0  # polls since the last change
     try:
         while server.poll() is None:
             time.sleep(interval)
             now = stamps(project)
             if now != seen:
-                seen = now
+                seen, quiet = now, 0
                 regenerate(session)
+            else:
+                quiet += 1
+                if quiet == 4:  # nothing changed for a while: tidy up now rather than during the next edit
+                    session.idle()
     except KeyboardInterrupt:
         pass
     finally:

@@ -18,7 +18,7 @@ from builder.build import BuildResult, load_definitions, managed_folders, render
 from builder.cache import stamp
 from builder.check import CheckResult, discover, display_path, finish, load_entries
 from builder.corpus import Corpus, entry_refs
-from builder.memory import paused_gc
+from builder.memory import collect_idle, collected_when_idle
 from builder.memo import Memo
 from builder.output import WriteReport, build_lock, write_atomic, write_tree
 from builder.problems import sort_problems
@@ -95,8 +95,12 @@ class Session:
 
     def rebuild(self) -> BuildResult:
         """Check, and if there are no errors write what changed since the last call."""
-        with paused_gc():
+        with collected_when_idle():
             return self._rebuild()
+
+    def idle(self) -> None:
+        """Housekeeping between edits (serve calls it when nothing changed for a while)."""
+        collect_idle()
 
     def _rebuild(self) -> BuildResult:
         config = self._config()
@@ -111,7 +115,7 @@ class Session:
         today = self.today or dt.date.today()
         if not changed and self.pending is None and self.last is not None and self.last[0] == today:
             return BuildResult(self.last[1], WriteReport(paths=self.last[2]))  # nothing to redo or write
-        corpus = Corpus.build(entries, self.project.references, self.memo)
+        corpus = Corpus.build(entries, self.project.references, self.memo, previous=self.corpus, changed=changed)
         first = self.corpus is None
         if not first:
             affected = self._neighbours(changed, (self.corpus, corpus))

@@ -39,3 +39,46 @@ def test_every_entry_names_its_sources():
         assert sources and all(s.get("url", "").startswith(("http://", "https://")) for s in sources), e.id
         covered = {c for s in sources for c in s.get("covers", [])}
         assert "title" in covered or e.kind == "benchmark", e.id
+
+
+def _shape(corpus):
+    return ([e.id for e in corpus.entries], {i: e.id for i, e in corpus.by_id.items()},
+            {t: [(b.source, b.field, b.label) for b in bs] for t, bs in corpus.backlinks.items()},
+            {k: [e.id for e in es] for k, es in corpus.by_kind.items()})
+
+
+def test_a_patched_corpus_equals_one_built_afresh(tmp_path):
+    """A session patches the corpus when an edit keeps every id; the result must be the full build's."""
+    import copy
+
+    from builder.corpus import Corpus, Entry
+    from builder.load import Loaded
+    project = load_project(REPO)
+    entries = check(project).corpus.entries
+    refs = project.references
+    before = Corpus.build(entries, refs)
+
+    def edited(e, change):
+        data = copy.deepcopy(e.data)
+        change(data)
+        return Entry(e.file, Loaded(e.path, data, e.loaded.positions))
+
+    by_id = before.by_id
+    cases = {  # id -> how its data changes
+        "anygpt": lambda d: d.update(tokenizer=[{"ref": "whisper"}, {"ref": "hubert"}]),  # references added
+        "whisper": lambda d: d.update(name="Whisper (renamed)"),                          # no reference changed
+        "ichigo": lambda d: d.pop("tokenizer", None),                                      # references removed
+    }
+    for edited_ids in (["anygpt"], ["whisper"], ["ichigo"], ["anygpt", "ichigo", "whisper"]):
+        fresh = {i: edited(by_id[i], cases[i]) for i in edited_ids}
+        after = [fresh.get(e.id, e) for e in entries]
+        patched = Corpus.build(after, refs, previous=before, changed=set(edited_ids))
+        assert patched.entries is not before.entries and patched.index is before.index  # patched, not rebuilt
+        assert _shape(patched) == _shape(Corpus.build(after, refs)), edited_ids
+        assert _shape(before) == _shape(Corpus.build(entries, refs))  # the previous corpus is left as it was
+
+    # An id added, removed or changed: built afresh.
+    renamed = [edited(by_id["whisper"], lambda d: d.update(id="whisper-x")) if e.id == "whisper" else e for e in entries]
+    rebuilt = Corpus.build(renamed, refs, previous=before, changed={"whisper", "whisper-x"})
+    assert rebuilt.index is not before.index
+    assert _shape(rebuilt) == _shape(Corpus.build(renamed, refs))

@@ -113,3 +113,17 @@ def test_edits_made_while_another_entry_is_broken_are_not_lost_when_it_is_fixed(
     fixed = session.rebuild()
     assert fixed.ok
     assert_same(root, tmp_path / "fresh")
+
+
+def test_housekeeping_between_edits_changes_no_output(session, tmp_path):
+    """serve calls idle() when nothing changes: cycles are collected, the kept state stays right."""
+    import gc
+    root = session.project.root
+    edit(root / "entries" / "tokenizers" / "whisper.yaml", 'name: "Whisper"', 'name: "Whisper X"')
+    assert session.rebuild().ok
+    assert gc.get_freeze_count() > 0 and gc.isenabled()  # the session's state is left out of young collections
+    session.idle()
+    edit(root / "entries" / "tokenizers" / "mimi.yaml", "name: Mimi", "name: Mimi X")
+    assert session.rebuild().ok
+    assert_same(root, tmp_path / "fresh")
+    gc.unfreeze()
