@@ -7,6 +7,7 @@ render.markdown (or sanitised by notes); links are built here.
 """
 from __future__ import annotations
 
+import bisect
 import html
 import json
 import re
@@ -159,12 +160,12 @@ class SiteWriter:
 
     def dimension_keys(self, e) -> dict:
         """dimension -> the (type, repr) of every value the entry holds for it, read once per entry."""
-        from builder.paths import walk
+        return own(self.memo, "dimension-keys", e, self._dimension_keys_of)
 
-        def compute(e):
-            return {dim: frozenset((type(x).__name__, repr(x)) for p in paths for _, x in walk(e.data, p))
-                    for dim, paths in self.dim_paths.items()}
-        return own(self.memo, "dimension-keys", e, compute)
+    def _dimension_keys_of(self, e) -> dict:
+        from builder.paths import walk
+        return {dim: frozenset((type(x).__name__, repr(x)) for p in paths for _, x in walk(e.data, p))
+                for dim, paths in self.dim_paths.items()}
 
     def home(self, svgs) -> None:
         p = self.project
@@ -481,32 +482,71 @@ class SiteWriter:
                 index += [f"## {md_text(fig.get('title', name))}\n", md_text(" ".join(fig.get("caption", "").split())) + "\n",
                           f'<div class="slm-figure">{svg}</div>\n']
         index.append("## Dimensions\n")
-        # One pass over the corpus, in page order (newest last), for every dimension at once.
-        ordered = sorted(self.corpus.entries, key=lambda e: own(self.memo, "chronological", e, chronological))
+        members, link, lines = self.taxonomy_index()
+        for dim in self.taxonomy:
+            index.append(f"- [{md_text(dim.label)}]({dim.name}.md): {md_text(dim.definition)}")
+            self.dimension_page(dim, members.get(dim.name, {}), link, lines)
+        self.write("taxonomy/index.md", "\n".join(index) + "\n")
+
+    def taxonomy_index(self) -> tuple:
+        """(dimension -> (type, repr) of a value -> ids holding it in page order, id -> Markdown link,
+        a cache of "Papers:" lines). A session keeps them and patches them when an edit changed no taxonomy
+        value and kept every id (a new name, date or note): the entry's link, its place and its lines change."""
+        corpus, memo = self.corpus, self.memo
         links = self.links_from("sub")
-        link = {e.id: own(self.memo, "link-sub", e, lambda e: f"[{md_text(entry_name(e))}]({links.entry(e.id)})")
-                for e in ordered}
+
+        def link_of(e):
+            return own(memo, "link-sub", e, lambda e: f"[{md_text(entry_name(e))}]({links.entry(e.id)})")
+        state = memo.store("taxonomy-index") if memo is not None else {}
+        if state and memo.changed is not None and len(state["entries"]) == len(corpus):
+            old_entries = state["entries"]
+            pairs = [(old_entries.get(i), corpus.get(i)) for i in memo.changed]
+            if all(old is not None and new is not None and self._dimension_keys_of(old) == self._dimension_keys_of(new)
+                   for old, new in pairs):
+                order, members = state["order"], state["members"]
+                for old, new in pairs:
+                    i = new.id
+                    state["link"][i] = link_of(new)
+                    old_entries[i] = new
+                    moved = order[i] != (chronological(new), i)
+                    order[i] = (chronological(new), i)
+                    for name, keys in self._dimension_keys_of(new).items():
+                        for key in keys:
+                            state["lines"].pop((name, key), None)
+                            if moved:  # a new date or name: the same place a full sort would give it
+                                ids = members[name][key]
+                                ids.remove(i)
+                                bisect.insort(ids, i, key=order.__getitem__)
+                return members, state["link"], state["lines"]
+        # One pass over the corpus, in page order (newest last), for every dimension at once; ties in
+        # corpus order (by id), which is what a sort by (chronological key, id) gives when patching.
+        order = {e.id: (own(memo, "chronological", e, chronological), e.id) for e in corpus.entries}
+        ordered = sorted(corpus.entries, key=lambda e: order[e.id])
+        link = {e.id: link_of(e) for e in ordered}
         members: dict = {dim.name: {} for dim in self.taxonomy}
         for e in ordered:
             for name, keys in self.dimension_keys(e).items():
                 found = members.setdefault(name, {})
                 for key in keys:
-                    found.setdefault(key, []).append(e)
-        for dim in self.taxonomy:
-            index.append(f"- [{md_text(dim.label)}]({dim.name}.md): {md_text(dim.definition)}")
-            self.dimension_page(dim, members.get(dim.name, {}), link)
-        self.write("taxonomy/index.md", "\n".join(index) + "\n")
+                    found.setdefault(key, []).append(e.id)
+        state.update(entries={e.id: e for e in corpus.entries}, order=order, members=members, link=link, lines={})
+        return members, link, state["lines"]
 
-    def dimension_page(self, dim, index: dict, link: dict) -> None:
-        """index: (type, repr) of a value -> the entries holding it, already in page order; link: id -> Markdown link."""
+    def dimension_page(self, dim, index: dict, link: dict, lines: dict) -> None:
+        """index: (type, repr) of a value -> the ids holding it, already in page order; link: id -> Markdown
+        link; lines: (dimension, value key) -> its "Papers:" line, kept while no member changed."""
         paths = self.dim_paths.get(dim.name, [])
         out = [front_matter(dim.label), f"# {md_text(dim.label)}\n", md_text(dim.definition) + "\n"]
         for v in dim.values:
             out.append(f"## {md_text(v.label)} {{#{anchor(dim.name, v.value)}}}\n")
             out.append(md_text(v.definition) + "\n")
-            members = index.get((type(v.value).__name__, repr(v.value)), [])
+            key = (type(v.value).__name__, repr(v.value))
+            members = index.get(key, [])
             if members:
-                out.append("Papers: " + ", ".join([link[e.id] for e in members]) + "\n")
+                line = lines.get((dim.name, key))
+                if line is None:
+                    line = lines[(dim.name, key)] = "Papers: " + ", ".join([link[i] for i in members]) + "\n"
+                out.append(line)
             elif paths:
                 out.append("*No paper in the survey yet.*\n")
         if dim.name in self.level_md:

@@ -81,7 +81,29 @@ def compute_stats(corpus, schema, dim_paths: dict, keys_of=None, memo=None) -> S
         return (e.kind, date[:4] if isinstance(date, str) else "unknown",
                 {d.name: keys[d.name] for d in counted}, states, len(results), subjects)
 
+    previous = _previous_shares(memo, corpus)
     shares = [own(memo, "stats", e, share) for e in corpus.entries]
+    if previous is not None and all(memo.store("stats")[i][1] == old for i, old in previous.items()):
+        return memo.store("stats-result")["last"]  # the edit changed nothing these counts read
+    result = _aggregate(corpus, schema, shares, counted, kind_dim, fields_of)
+    if memo is not None:
+        memo.store("stats-result")["last"] = result
+    return result
+
+
+def _previous_shares(memo, corpus):
+    """{id: its share at the last build} for each entry the edit changed, when the same ids are still there."""
+    if memo is None or memo.changed is None or "last" not in memo.store("stats-result"):
+        return None
+    store = memo.store("stats")
+    if len(corpus) != memo.store("stats-result")["last"].total:
+        return None
+    if any(i not in store or corpus.get(i) is None for i in memo.changed):
+        return None  # an entry added or removed
+    return {i: store[i][1] for i in memo.changed}
+
+
+def _aggregate(corpus, schema, shares, counted, kind_dim, fields_of):
     kinds: dict = {}
     years: dict = {}
     seen: dict = {d.name: {} for d in counted}  # dimension -> (type, value) -> number of entries holding it

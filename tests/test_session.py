@@ -78,7 +78,8 @@ def test_renaming_a_referenced_entry_updates_every_table_and_page_that_shows_its
     assert_same(root, tmp_path / "fresh")
 
 
-@pytest.mark.parametrize("change", ["taxonomy value", "new entry", "removed entry", "result value", "new reference"])
+@pytest.mark.parametrize("change", ["taxonomy value", "new entry", "removed entry", "result value", "new reference",
+                                    "name that moves it"])
 def test_outputs_equal_a_fresh_build_after_each_kind_of_edit(session, tmp_path, change):
     root = session.project.root
     entries = root / "entries"
@@ -95,6 +96,8 @@ def test_outputs_equal_a_fresh_build_after_each_kind_of_edit(session, tmp_path, 
         shutil.copy(Path(__file__).parent / "fixtures" / "minimal" / "entries" / "tok-a.yaml", entries / "tok-a.yaml")
         assert session.rebuild().ok
         edit(entries / "models" / "anygpt.yaml", "tokenizer:\n  - ref: speechtokenizer", "tokenizer:\n  - ref: tok-a")
+    elif change == "name that moves it":  # among ten entries of the same month, from D to the end of lists
+        edit(entries / "models" / "diva.yaml", "name: DiVA", "name: Zz DiVA")
     result = session.rebuild()
     assert result.ok, [str(p) for p in result.check.errors]
     assert_same(root, tmp_path / "fresh")
