@@ -8,6 +8,7 @@ a footnote; a missing value becomes an empty (absent) cell.
 from __future__ import annotations
 
 import string
+from bisect import bisect_left, insort
 from functools import lru_cache
 from operator import itemgetter
 
@@ -325,31 +326,43 @@ class TableBuilder:
         cols = self.columns(defn)
         name = defn["name"]
         kinds = defn.get("kinds")
-        reuse = memo is not None and memo.affected is not None
-        store = memo.store(("table", name)) if memo is not None else None
-        affected = memo.affected if reuse else ()
-        items = []  # per entry: (sort key, rows, taxonomy values shown, which rows carry footnotes)
-        for e in self.corpus.entries:
-            if kinds is not None and e.kind not in kinds:
-                continue
-            hit = store.get(e.id) if store is not None else None
-            if reuse and hit is not None and hit[0] is e and e.id not in affected:
-                items.append(hit[1])
-                continue
+        grouped = bool(defn.get("group_by"))
+
+        def item_of(e) -> tuple:
+            """(place in the table, rows, taxonomy values shown, which rows carry footnotes). Rows are ordered
+            by group, then by the table's sort: each entry's rows share a group, so sorting entries by
+            (group, sort key) is the stable sort of rows by group after the sort of entries."""
             rows, used = self.entry_rows(defn, cols, e)
             noted = tuple(any(c.footnotes for c in ((r.group,) + r.cells if r.group else r.cells)) for r in rows)
-            item = (self.sort_key(defn, e), rows, used, noted)
-            if store is not None:
-                store[e.id] = (e, item)
-            items.append(item)
-        items.sort(key=itemgetter(0))
+            key = self.sort_key(defn, e)
+            if grouped:
+                key = (rows[0].group_key if rows else self.group_of(defn, e, None)[1], key)
+            return key, rows, used, noted
+
+        def wanted(e) -> bool:
+            return kinds is None or e.kind in kinds
+        state = memo.store(("table-order", name)) if memo is not None else {}
+        if state and memo.affected is not None:  # a session: the entries the edit touched leave and come back
+            items, places = state["items"], state["places"]
+            for i in memo.affected:
+                place = places.pop(i, None)
+                if place is not None:
+                    del items[bisect_left(items, place, key=itemgetter(0))]
+                e = self.corpus.get(i)
+                if e is not None and wanted(e):
+                    item = item_of(e)
+                    places[i] = item[0]
+                    insort(items, item, key=itemgetter(0))
+        else:
+            entries = [e for e in self.corpus.entries if wanted(e)]
+            items = [item_of(e) for e in entries]
+            order = sorted(range(len(items)), key=lambda k: items[k][0])
+            items = [items[k] for k in order]
+            state.update(items=items, places={entries[k].id: items[pos][0] for pos, k in enumerate(order)})
         raw, noted = [], []
         for _, rows, _, flags in items:
             raw.extend(rows)
             noted.extend(flags)
-        if defn.get("group_by"):
-            order = sorted(range(len(raw)), key=lambda i: raw[i].group_key)  # stable: reading order within a group
-            raw, noted = [raw[i] for i in order], [noted[i] for i in order]
         rows, texts = number_footnotes(raw, noted, memo.store(("numbered", name)) if memo is not None else None)
         used = set().union(*(item[2] for item in items)) if items else set()
         for _, col, value in cols:
