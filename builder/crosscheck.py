@@ -55,24 +55,33 @@ def check_identity(entries) -> list:
     return out
 
 
-def check_references(corpus, rules, memo=None) -> list:
-    out = []
+def check_references(corpus, rules, memo=None, reuse: bool = False) -> list:
+    """reuse: the ids and kinds are those of the last call with this memo, so an unchanged entry's
+    references are still right or still wrong in the same way (its problems are kept)."""
+    if memo is not None and not reuse:
+        memo.store("reference-checks").clear()
     ids = list(corpus.by_id)
-    by_id = corpus.by_id
+    out = []
     for e in corpus.entries:
-        for rule_index, where, value in own(memo, "refs", e, lambda e: entry_refs(e, rules)):
-            if not isinstance(value, str):
-                continue
-            rule = rules[rule_index]
-            kinds = rule["kinds"]
-            target = by_id.get(value)
-            if target is None:
-                best = nearest(value, ids)
-                tip = f"; did you mean {show(best)}?" if best else ""
-                out.append(_problem(e, where, f"no entry with id {show(value)}{tip}",
-                                    hint=f"{rule['path']} refers to an entry of kind {' or '.join(kinds)}"))
-            elif target.kind not in kinds:
-                out.append(_problem(e, where, f"{show(value)} is a {target.kind} entry; {rule['path']} needs {' or '.join(kinds)}"))
+        out += own(memo, "reference-checks", e, lambda e: _reference_problems(e, corpus.by_id, ids, rules, memo))
+    return out
+
+
+def _reference_problems(e, by_id, ids, rules, memo) -> list:
+    out = []
+    for rule_index, where, value in own(memo, "refs", e, lambda e: entry_refs(e, rules)):
+        if not isinstance(value, str):
+            continue
+        rule = rules[rule_index]
+        kinds = rule["kinds"]
+        target = by_id.get(value)
+        if target is None:
+            best = nearest(value, ids)
+            tip = f"; did you mean {show(best)}?" if best else ""
+            out.append(_problem(e, where, f"no entry with id {show(value)}{tip}",
+                                hint=f"{rule['path']} refers to an entry of kind {' or '.join(kinds)}"))
+        elif target.kind not in kinds:
+            out.append(_problem(e, where, f"{show(value)} is a {target.kind} entry; {rule['path']} needs {' or '.join(kinds)}"))
     return out
 
 
@@ -201,9 +210,24 @@ def check_placeholders(e) -> list:
 def cross_check(corpus, schema, project, today: dt.date | None = None, memo=None) -> list:
     """Every check needing more than one file; with a memo, per-entry results of unchanged entries are reused."""
     today = today or dt.date.today()
-    out = check_identity(corpus.entries)
+    state = memo.store("cross-check") if memo is not None else {}
+    same = _same_ids_and_kinds(state, corpus, memo)
+    if same and not state["identity"] and all(
+            corpus[i].get("arxiv") == state["arxiv"].get(i) and corpus[i].get("id") == corpus[i].file.stem
+            for i in memo.changed):
+        out = []  # no clash before, the same ids, and no changed arXiv id: still none
+    else:
+        out = check_identity(corpus.entries)
+    if memo is not None:
+        if same:
+            for i in memo.changed:
+                state["arxiv"][i] = corpus[i].get("arxiv")
+        else:
+            state.update(index=corpus.index, kinds={e.id: e.kind for e in corpus.entries},
+                         arxiv={e.id: e.get("arxiv") for e in corpus.entries})
+        state["identity"] = list(out)
     subject_kinds = result_subject_kinds(project)
-    out += check_references(corpus, project.references, memo)
+    out += check_references(corpus, project.references, memo, reuse=same)
     sums = project.sums
 
     def alone(e):  # checks that read this entry only (and today's date: the memo is kept per day)
@@ -213,3 +237,9 @@ def cross_check(corpus, schema, project, today: dt.date | None = None, memo=None
         out += own(memo, ("checks", today), e, alone)
         out += near(memo, "result-checks", e, lambda e: check_results(e, corpus, subject_kinds))
     return out
+
+
+def _same_ids_and_kinds(state, corpus, memo) -> bool:
+    """Whether the corpus has the ids (a patched corpus shares the index) and kinds the last check saw."""
+    return bool(state) and memo.changed is not None and bool(corpus.index) and state["index"] is corpus.index \
+        and all(corpus.get(i) is not None and state["kinds"].get(i) == corpus[i].kind for i in memo.changed)

@@ -130,3 +130,28 @@ def test_housekeeping_between_edits_changes_no_output(session, tmp_path):
     assert session.rebuild().ok
     assert_same(root, tmp_path / "fresh")
     gc.unfreeze()
+
+
+def _messages(checked) -> list:
+    return [f"{p.path}:{p.line}: {p.message}" for p in checked.errors]
+
+
+def test_cross_entry_problems_an_edit_makes_are_found_as_a_fresh_check_finds_them(session):
+    """A session reuses cross-entry checks while ids and kinds hold; each of these edits breaks them."""
+    from builder.check import check
+    root = session.project.root
+    models = root / "entries" / "models"
+    edits = [  # (file, old, new): an arXiv clash, a dangling reference, a reference to the wrong kind
+        (models / "ichigo.yaml", 'arxiv: "2410.15316"', 'arxiv: "2402.12226"'),
+        (models / "anygpt.yaml", "  - ref: speechtokenizer\n", "  - ref: speechtokenizr\n"),
+        (root / "entries" / "tokenizers" / "speechtokenizer.yaml", "kind: tokenizer", "kind: benchmark"),
+    ]
+    for path, old, new in edits:
+        good = path.read_text(encoding="utf-8")
+        edit(path, old, new)
+        broken = session.rebuild()
+        fresh = check(load_project(root))
+        assert not broken.ok and _messages(broken.check) == _messages(fresh) and fresh.errors, path.name
+        path.write_text(good, encoding="utf-8")
+        fixed = session.rebuild()
+        assert fixed.ok, _messages(fixed.check)
