@@ -155,7 +155,7 @@ def _split(table, texts, cache=None) -> tuple:
     noted = [(i, texts[id(r)].footnotes) for i, r in enumerate(rows) if texts[id(r)].footnotes]
     tail = _note_lines(" ".join(table.notes) + " ".join(
         d + " ".join(f"{a} {b} {c}" for a, b, c in items) for d, items in table.legend), table.wide)
-    key = (tuple(lines), tuple(noted), tail, table.footnotes)
+    key = (tuple(lines), tuple(noted), tail, tuple(map(len, table.footnotes)))  # the cuts read only lengths
     if cache is not None and cache.get("split", (None,))[0] == key:
         bounds, numbers = cache["split"][1]
         return [list(rows[a:b]) for a, b in bounds], numbers
@@ -233,12 +233,15 @@ def _with_rows(table, rows):
     return replace(table, rows=tuple(rows))
 
 
-def render_notes(table, numbers=None, last: bool = True) -> str:
-    """Footnotes (only `numbers` when given), and under the last part the notes and the legend."""
+def render_notes(table, numbers=None, last: bool = True, printed: dict | None = None) -> str:
+    """Footnotes (only `numbers` when given), and under the last part the notes and the legend.
+
+    printed (owned by the caller) keeps each footnote's LaTeX between builds of a session."""
     parts = []
     numbers = list(range(1, len(table.footnotes) + 1)) if numbers is None else numbers
     if numbers:
-        parts.append("\\quad ".join(f"\\textsuperscript{{{i}}}{text_with_urls(table.footnotes[i - 1])}" for i in numbers))
+        parts.append("\\quad ".join(f"\\textsuperscript{{{i}}}{_footnote_tex(table.footnotes[i - 1], printed)}"
+                                     for i in numbers))
     if not last:
         return "\\par\\smallskip{\\scriptsize\\raggedright " + " \\par ".join(parts) + "\\par}" if parts else ""
     parts += [escape(n).replace(escape("\u2020"), r"$^{\dagger}$") for n in table.notes]
@@ -251,6 +254,15 @@ def render_notes(table, numbers=None, last: bool = True) -> str:
     return "\\par\\smallskip{\\scriptsize\\raggedright " + " \\par ".join(parts) + "\\par}"
 
 
+def _footnote_tex(text: str, printed: dict | None) -> str:
+    if printed is None:
+        return text_with_urls(text)
+    tex = printed.get(text)
+    if tex is None:
+        tex = printed[text] = text_with_urls(text)
+    return tex
+
+
 def render_latex(table, cache: dict | None = None) -> str:
     """The fragment for one table (in as many floats as it needs to fit the page), ending with a newline.
 
@@ -261,9 +273,12 @@ def render_latex(table, cache: dict | None = None) -> str:
     texts = row_texts(table, cache.setdefault("rows", {}) if cache is not None else None)
     parts, numbers = _split(table, texts, cache)
     done = cache.setdefault("floats", {}) if cache is not None else None
+    printed = cache.setdefault("footnotes", {}) if cache is not None else None
+    if printed is not None and len(printed) > 2 * len(table.footnotes) + 100:
+        printed.clear()  # footnotes no longer shown: forget them now and then
     floats, used = [], {}
     for index, rows in enumerate(parts):
-        notes = render_notes(table, numbers[index], index == len(parts) - 1)
+        notes = render_notes(table, numbers[index], index == len(parts) - 1, printed)
         key = (index, len(parts), notes, tuple(id(r) for r in rows))
         hit = done.get(key) if done is not None else None
         if hit is not None and all(a is b for a, b in zip(hit[0], rows)):
