@@ -8,6 +8,7 @@ render.markdown (or sanitised by notes); links are built here.
 from __future__ import annotations
 
 import bisect
+import heapq
 import html
 import json
 import re
@@ -179,7 +180,7 @@ class SiteWriter:
                 label = kind_dim.label_of(value) if kind_dim else value
                 rows.append(f"| [{md_text(label)}](survey/taxonomy/kind.md#{anchor('kind', value)}) | {counts[value]} |")
         dated = [e for e in self.corpus.entries if isinstance(e.get("date"), str)]
-        newest = sorted(dated, key=lambda e: (e.get("date"), e.id), reverse=True)[:10]
+        newest = heapq.nlargest(10, dated, key=lambda e: (e.get("date"), e.id))  # as sorted(..., reverse)[:10]
         out = [front_matter(p.title), f"# {md_text(p.title)}\n", md_text(" ".join(p.description.split())) + "\n",
                f"The survey holds **{len(self.corpus)}** entries, each with its sources. "
                "Browse the [papers](survey/papers.md), the comparison tables, the [leaderboards](survey/leaderboards.md) "
