@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import os
 import tempfile
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,8 +25,12 @@ class WriteReport:
     removed: list = field(default_factory=list)
 
 
-def write_atomic(path: Path, data: bytes, force: bool = False) -> bool:
-    """Replace path with data unless it already holds exactly that (or force); True when written."""
+def write_atomic(path: Path, data: bytes, force: bool = False, old_files: list | None = None) -> bool:
+    """Replace path with data unless it already holds exactly that (or force); True when written.
+
+    old_files, when given, receives an open descriptor of the file replaced: the system frees a large
+    file's pages when its last reference goes, and the caller can close these off its critical path.
+    """
     path = Path(path)
     if not force:
         try:
@@ -40,6 +45,11 @@ def write_atomic(path: Path, data: bytes, force: bool = False) -> bool:
             handle.write(data)
         # The rename is atomic: a killed build leaves the old file or the new one, never a part.
         # (No fsync per file: that guards against power loss, not against a killed process, at a high cost.)
+        if old_files is not None:
+            try:
+                old_files.append(os.open(path, os.O_RDONLY))
+            except OSError:
+                pass
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -48,6 +58,12 @@ def write_atomic(path: Path, data: bytes, force: bool = False) -> bool:
             pass
         raise
     return True
+
+
+def close_later(descriptors: list) -> None:
+    """Close descriptors on a thread (closing the last reference to a replaced file frees its pages)."""
+    if descriptors:
+        threading.Thread(target=lambda: [os.close(fd) for fd in descriptors], daemon=True).start()
 
 
 @contextmanager

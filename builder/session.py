@@ -20,7 +20,7 @@ from builder.check import CheckResult, discover, display_path, finish, load_entr
 from builder.corpus import Corpus, entry_refs
 from builder.memory import collect_idle, collected_when_idle
 from builder.memo import Memo
-from builder.output import WriteReport, build_lock, write_atomic, write_tree
+from builder.output import WriteReport, build_lock, close_later, write_atomic, write_tree
 from builder.problems import sort_problems
 from builder.project import load_project
 from builder.schema import load_schema
@@ -148,13 +148,18 @@ class Session:
             report = write_tree(files, managed)
         else:
             report = WriteReport()
-            for path, text in files.items():
-                old = self.written.get(path)
-                if old is text or old == text:
-                    report.unchanged.append(path)
-                else:  # differs from what this session wrote there: no need to read the old file back
-                    write_atomic(path, text.encode("utf-8") if isinstance(text, str) else text, force=True)
-                    report.written.append(path)
+            replaced: list = []  # the files written over, freed on a thread once this build is done with them
+            try:
+                for path, text in files.items():
+                    old = self.written.get(path)
+                    if old is text or old == text:
+                        report.unchanged.append(path)
+                    else:  # differs from what this session wrote there: no need to read the old file back
+                        write_atomic(path, text.encode("utf-8") if isinstance(text, str) else text, force=True,
+                                     old_files=replaced)
+                        report.written.append(path)
+            finally:
+                close_later(replaced)
             for path in set(self.written) - set(files):
                 try:
                     os.unlink(path)
