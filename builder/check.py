@@ -139,11 +139,11 @@ def load_entries(files, schema: Schema, cache=None, workers: int | None = None,
             except OSError:
                 hit = None
         if hit is not None:
-            _, _, data, probs = hit
+            _, digest, data, probs = hit
             from builder.cache import problem_from_tuple
             problems += [problem_from_tuple(t) for t in probs]
             if data is not None:
-                entries.append(Entry(file, Loaded(display, data, LazyPositions(file, display))))
+                entries.append(Entry(file, Loaded(display, data, LazyPositions(file, display), digest)))
         else:
             todo.append((str(file), display))
     results = []
@@ -169,7 +169,7 @@ def load_entries(files, schema: Schema, cache=None, workers: int | None = None,
             data = marshal.loads(data)
         problems += probs
         if data is not None and isinstance(data, dict):
-            entries.append(Entry(Path(file), Loaded(display, data, LazyPositions(file, display))))
+            entries.append(Entry(Path(file), Loaded(display, data, LazyPositions(file, display), digest)))
         if cache is not None and st is not None:
             cache.put(file, st, digest, data if isinstance(data, dict) else None, probs)
     entries.sort(key=lambda e: str(e.file))

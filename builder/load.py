@@ -96,6 +96,7 @@ class Loaded:
     path: str
     data: object
     positions: Positions
+    digest: str = ""  # hash of the file's bytes, when the checker computed one: the data is a function of it
 
 
 class LoadError(Exception):

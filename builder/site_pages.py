@@ -294,8 +294,10 @@ class SiteWriter:
         import json
         h = hashlib.blake2b(digest_size=16)
         h.update(salt.encode())
-        # JSON, not marshal: marshal's bytes depend on which strings are shared in memory, not only on the data.
-        h.update(json.dumps(e.data, ensure_ascii=False, separators=(",", ":")).encode())
+        # The file's own hash when the checker made one (the data follows from the bytes, and the salt holds
+        # the code); else JSON, not marshal: marshal's bytes depend on which strings are shared in memory.
+        h.update(e.loaded.digest.encode() if e.loaded.digest else
+                 json.dumps(e.data, ensure_ascii=False, separators=(",", ":")).encode())
         for b in sorted(self.corpus.backlinks.get(e.id, []), key=lambda b: (b.label, b.source)):
             h.update(f"{b.label}|{b.source}|{entry_name(self.corpus[b.source])}".encode())
         for r in self.results_of.get(e.id, []):
