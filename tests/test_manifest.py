@@ -1,0 +1,51 @@
+"""An unchanged build is answered from file stamps alone; any change to an input or output is noticed."""
+from __future__ import annotations
+
+import os
+
+from conftest import make_root, run_main
+
+UP_TO_DATE = "build: up to date"
+
+
+def _build(root, *extra) -> str:
+    code, out = run_main("--root", str(root), "build", "--no-site", *extra)
+    assert code == 0, out
+    return out
+
+
+def test_a_second_build_with_nothing_changed_is_up_to_date(tmp_path):
+    root = make_root(tmp_path / "survey")
+    assert UP_TO_DATE not in _build(root)
+    assert UP_TO_DATE in _build(root)
+
+
+def test_a_relative_root_reads_the_same_manifest(tmp_path, monkeypatch):
+    root = make_root(tmp_path / "survey")
+    _build(root)
+    monkeypatch.chdir(tmp_path)
+    assert UP_TO_DATE in _build("survey")
+    monkeypatch.chdir(root)
+    assert UP_TO_DATE in _build(".")
+
+
+def test_an_edited_input_or_an_edited_or_deleted_output_means_a_real_build(tmp_path):
+    root = make_root(tmp_path / "survey")
+    _build(root)
+    page = next((root / "docs" / "survey" / "entries").glob("*.md"))
+    original = page.read_bytes()
+
+    page.write_text("edited by hand\n", encoding="utf-8")
+    assert UP_TO_DATE not in _build(root)
+    assert page.read_bytes() == original  # restored
+
+    page.unlink()
+    assert UP_TO_DATE not in _build(root)
+    assert page.read_bytes() == original
+
+    entry = next((root / "entries").rglob("*.yaml"))
+    stat = entry.stat()
+    entry.write_bytes(entry.read_bytes() + b"\n# a comment\n")
+    os.utime(entry, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    assert UP_TO_DATE not in _build(root)
+    assert UP_TO_DATE in _build(root)
