@@ -63,7 +63,7 @@ def escape(text, breaks: bool = True, keep_unicode: bool = False) -> str:
     return _escape(str(text), breaks, keep_unicode)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)
 def _escape(text: str, breaks: bool, keep_unicode: bool) -> str:
     """Escape arbitrary text for LaTeX body text (never returns markup from the input).
 

@@ -22,7 +22,7 @@ from builder.tables.model import ABSENT, UNKNOWN
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|-])")  # what Python-Markdown can backslash-escape; <>& are HTML-escaped
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)
 def _md_text(text: str) -> str:
     text = re.sub(r"\s+", " ", text)
     return html.escape(_MD_SPECIAL.sub(r"\\\1", text), quote=False)

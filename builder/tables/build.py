@@ -100,7 +100,7 @@ def _label_span(value, dimension, taxonomy) -> Span:
         return _label_span_uncached(value, dimension, taxonomy)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)
 def _label_span_cached(value, _type, dimension, taxonomy) -> Span:
     return _label_span_uncached(value, dimension, taxonomy)
 
