@@ -7,6 +7,7 @@ fields every survey entry has (id, kind, date, arxiv, sources, results).
 from __future__ import annotations
 
 import datetime as dt
+import marshal
 
 from builder.corpus import entry_refs
 from builder.memo import near, own
@@ -192,6 +193,11 @@ def check_results(e, corpus, subject_kinds=()) -> list:
 
 def check_placeholders(e) -> list:
     """A TODO left from `slm-survey new` is an error wherever it is."""
+    try:  # marshal holds every string as its UTF-8 (or ASCII) bytes: no b"TODO" there, no TODO anywhere
+        if b"TODO" not in marshal.dumps(e.data):
+            return []
+    except ValueError:
+        pass
     out = []
 
     def visit(value, path):
