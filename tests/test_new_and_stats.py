@@ -71,3 +71,14 @@ def test_stats_counts_and_coverage(survey_root):
     assert stats.results == 3 and stats.models_with_results == 2
     code, out = run("stats")
     assert code == 0 and "Coverage" in out and "backbone" in out
+
+
+def test_a_placeholder_deep_inside_non_ascii_text_is_still_found(survey_root):
+    """The placeholder check skips entries whose bytes hold no TODO; the skip must not miss this one."""
+    path = survey_root / "entries" / "model-a.yaml"
+    text = path.read_text(encoding="utf-8")
+    old = "authors: [Grace Hopper, Alan Turing]"
+    assert old in text
+    path.write_text(text.replace(old, 'authors: [Grace Hopper, "Zoë Ünal (TODO: check the spelling)"]'), encoding="utf-8")
+    code, out = run("validate", "entries/model-a.yaml")
+    assert code == 1 and "placeholder left: 'Zoë Ünal (TODO: check the spelling)'" in out, out
