@@ -79,8 +79,9 @@ def render_all(project: Project, result: CheckResult, definitions: dict, memo=No
         name, title, caption = fig["name"], fig.get("title", fig["name"]), " ".join(fig.get("caption", "").split())
         if fig["type"] == "tree":
             data = build_tree({**fig, "root": fig.get("root", project.title.split(":")[0])}, corpus, taxonomy, memo)
-            put(latex / "figures" / f"{name}.tex", tree_tex(data, title, caption, name))
-            put(latex / "standalone" / f"{name}.tex", standalone(tree_body(data, cite=False), "7in"))
+            put(latex / "figures" / f"{name}.tex", tree_tex(data, title, caption, name, _store(memo, ("tree-tex", name))))
+            put(latex / "standalone" / f"{name}.tex",
+                standalone(tree_body(data, cite=False, cache=_store(memo, ("tree-standalone", name))), "7in"))
             out.figures[name] = (fig, data)
         elif fig["type"] == "timeline":
             data = build_timeline(fig, corpus, taxonomy, memo)
@@ -96,12 +97,17 @@ def render_all(project: Project, result: CheckResult, definitions: dict, memo=No
     return out
 
 
-def figure_svgs(outputs: Outputs, link_for=None) -> dict:
+def _store(memo, name):
+    return memo.store(name) if memo is not None else None
+
+
+def figure_svgs(outputs: Outputs, link_for=None, memo=None) -> dict:
     """name -> SVG text for the site."""
     svgs = {}
     for name, (fig, data) in outputs.figures.items():
         title = fig.get("title", name)
-        svgs[name] = tree_svg(data, title, link_for) if fig["type"] == "tree" else timeline_svg(data, title)
+        svgs[name] = (tree_svg(data, title, link_for, _store(memo, ("tree-svg", name))) if fig["type"] == "tree"
+                      else timeline_svg(data, title))
     return svgs
 
 

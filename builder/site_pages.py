@@ -141,7 +141,7 @@ class SiteWriter:
         return self.pages
 
     def all_but_entry_pages(self) -> None:
-        svgs = figure_svgs(self.outputs, link_for=lambda i: f"../entries/{i}/")
+        svgs = figure_svgs(self.outputs, link_for=lambda i: f"../entries/{i}/", memo=self.memo)
         for name, svg in svgs.items():
             self.write(f"figures/{name}.svg", svg)
         for table in self.outputs.tables:  # a build has handed them over one by one already

@@ -21,8 +21,12 @@ def _svg(width: float, height: float, body: list, title: str) -> str:
             + "\n".join(body) + "\n</svg>\n")
 
 
-def tree_svg(tree, title: str, link_for=None) -> str:
-    """Left-to-right tree: a row per leaf, parents centred on their children."""
+def tree_svg(tree, title: str, link_for=None, cache: dict | None = None) -> str:
+    """Left-to-right tree: a row per leaf, parents centred on their children.
+
+    cache (owned by the caller) keeps each leaf line's elements between builds of a session."""
+    last = cache if cache is not None else {}
+    used: dict = {}
     rows = []
     body = []
     col_x = [10]
@@ -57,21 +61,30 @@ def tree_svg(tree, title: str, link_for=None) -> str:
         if node.entries:
             lx = col_x[d] + w + 14
             body.append(f'<path class="edge" d="M{x + w:.0f},{y} H{lx}"/>')
-            parts = []
-            cursor = lx + 4
-            for i, (eid, name) in enumerate(node.entries):
-                sep = ", " if i else ""
-                label = esc(sep + name)
-                if link_for:
-                    parts.append(f'<a href="{esc(link_for(eid))}"><text x="{cursor:.0f}" y="{y + 4}">{label}</text></a>')
-                else:
-                    parts.append(f'<text x="{cursor:.0f}" y="{y + 4}">{label}</text>')
-                cursor += len(sep + name) * CHAR_W
-            body.extend(parts)
-            widest.append(cursor + 10)
+            key = (lx, y, node.entries)
+            hit = last.get(key)
+            if hit is None:
+                parts = []
+                cursor = lx + 4
+                for i, (eid, name) in enumerate(node.entries):
+                    sep = ", " if i else ""
+                    label = esc(sep + name)
+                    if link_for:
+                        parts.append(f'<a href="{esc(link_for(eid))}"><text x="{cursor:.0f}" y="{y + 4}">{label}</text></a>')
+                    else:
+                        parts.append(f'<text x="{cursor:.0f}" y="{y + 4}">{label}</text>')
+                    cursor += len(sep + name) * CHAR_W
+                hit = ("\n".join(parts), cursor)
+            used[key] = hit
+            if hit[0]:
+                body.append(hit[0])
+            widest.append(hit[1] + 10)
         return y
     widest = [0.0]  # right edge of each leaf line, to size the picture
     place(tree, 0)
+    if cache is not None:  # keep only the leaf lines this picture shows
+        cache.clear()
+        cache.update(used)
     width = max(max(widest), col_x[-1] + 40)
     return _svg(width, len(rows) * line_h + 30, body, title)
 
