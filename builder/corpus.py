@@ -106,7 +106,7 @@ class Corpus:
             return None
         fresh = {e.id: e for e in entries if e.id in changed}
         if len(fresh) != len(changed) or any(i not in previous.index for i in fresh) \
-                or sum(1 for e in entries if e.id in changed) != len(changed):
+                or sum(1 for e in entries if e.id in changed) != len(changed):  # a changed id now twice
             return None
         index = previous.index
         ordered = list(previous.entries)

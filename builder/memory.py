@@ -1,9 +1,11 @@
-"""Memory housekeeping for large builds: the cyclic collector paused, freed memory given back.
+"""Memory housekeeping for large builds: the cyclic collector kept out of the way, freed memory given back.
 
 A build allocates millions of small objects and frees them by reference
 counting; the cyclic collector would meanwhile walk the whole corpus again and
 again looking for cycles that are not there (about a fifth of a 10,000-entry
-build). It is switched back on afterwards.
+build). A build pauses it (paused_gc); a serve session also freezes what it
+keeps (collected_when_idle). Freed memory the C allocator still holds is handed
+back before page workers fork (release_free_memory).
 """
 from __future__ import annotations
 
