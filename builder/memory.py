@@ -36,12 +36,14 @@ def collected_when_idle():
     objects). Frozen objects are still freed by reference counting; only cycles among them wait
     for collect_idle(), which a server calls while nothing changes.
     """
+    was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         gc.freeze()
-        gc.enable()
+        if was_enabled:
+            gc.enable()
 
 
 def collect_idle() -> None:
