@@ -73,6 +73,14 @@ class Corpus:
     by_kind: dict = field(default_factory=dict)
 
     index: dict = field(default_factory=dict)  # id -> position in entries, when every id is unique
+    refs: dict = field(default_factory=dict, repr=False, compare=False)  # id -> entry_refs, as the build found them
+
+    def refs_of(self, e, references, memo=None) -> tuple:
+        """entry_refs of an entry of this corpus, computed once per build (the cross-checks read them again)."""
+        found = self.refs.get(e.id)
+        if found is not None and self.by_id.get(e.id) is e:
+            return found
+        return own(memo, "refs", e, lambda e: entry_refs(e, references))
 
     @classmethod
     def build(cls, entries, references=(), memo=None, previous=None, changed=None) -> "Corpus":
@@ -89,15 +97,19 @@ class Corpus:
         backlinks: dict = {}
         seen = set()
         rules = _rules(references)
+        refs = {}
         for e in entries:  # one pass; readers sort backlinks as they need
-            for rule_index, _, target in own(memo, "refs", e, lambda e: entry_refs(e, references)):
+            found = own(memo, "refs", e, lambda e: entry_refs(e, references))
+            if by_id[e.id] is e:
+                refs[e.id] = found
+            for rule_index, _, target in found:
                 if isinstance(target, str) and target in by_id and target != e.id:
                     path, label = rules[rule_index]
                     if (target, e.id, label) not in seen:
                         seen.add((target, e.id, label))
                         backlinks.setdefault(target, []).append(Backlink(e.id, path, label))
         index = {e.id: i for i, e in enumerate(entries)} if len(by_id) == len(entries) else {}
-        return cls(entries, by_id, backlinks, _by_kind(entries), index)
+        return cls(entries, by_id, backlinks, _by_kind(entries), index, refs)
 
     @classmethod
     def _patched(cls, previous, entries, references, memo, changed):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import marshal
 
-from builder.corpus import entry_refs
 from builder.memo import near, own
 from builder.paths import walk
 from builder.problems import ERROR, WARNING, Problem
@@ -64,13 +63,14 @@ def check_references(corpus, rules, memo=None, reuse: bool = False) -> list:
     ids = list(corpus.by_id)
     out = []
     for e in corpus.entries:
-        out += own(memo, "reference-checks", e, lambda e: _reference_problems(e, corpus.by_id, ids, rules, memo))
+        out += own(memo, "reference-checks", e, lambda e: _reference_problems(e, corpus, ids, rules, memo))
     return out
 
 
-def _reference_problems(e, by_id, ids, rules, memo) -> list:
+def _reference_problems(e, corpus, ids, rules, memo) -> list:
     out = []
-    for rule_index, where, value in own(memo, "refs", e, lambda e: entry_refs(e, rules)):
+    by_id = corpus.by_id
+    for rule_index, where, value in corpus.refs_of(e, rules, memo):
         if not isinstance(value, str):
             continue
         rule = rules[rule_index]
