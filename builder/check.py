@@ -211,6 +211,7 @@ def check(project: Project, paths=None, today: dt.date | None = None, schema: Sc
             pass  # a read-only checkout still validates, only slower next time
     corpus = Corpus.build(entries, project.references)
     problems = finish(corpus, problems, schema, project, today)
+    corpus.refs.clear()  # read by the cross-checks only: a build need not hold them
     if paths:
         wanted = {display_path(f) for f in selected} | {p.path for p in path_problems}
         problems = [p for p in problems if p.path in wanted]
