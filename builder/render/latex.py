@@ -186,33 +186,24 @@ def _split(table, texts, cache=None) -> tuple:
         budget -= 4
 
 
-def render_tabular(table, rows=None, texts=None):
-    """Wide tables put groups in a first column (multirow); narrow ones as full-width header rows."""
-    texts = texts or row_texts(table)
+def tabular_body(table, rows, texts) -> str:
+    """What goes inside the tabular for these rows (pylatex joins a container's items with "%\n").
+
+    Wide tables put groups in a first column (multirow); narrow ones as full-width header rows."""
     grouped = table.group_header is not None and table.wide
     banner = table.group_header is not None and not table.wide
-    specs = []
-    if grouped:
-        specs.append(RAGGED + f"p{{{table.group_width}\\linewidth}}")
-    specs += [_spec(c.latex) for c in table.columns]
     stretch = any(c.latex == "X" for c in table.columns) or grouped
-    # tabularx needs an X column to stretch; a table without one keeps its natural width.
-    tab = (Tabularx(NoEscape("".join(specs)), width_argument=NoEscape(r"\linewidth")) if stretch
-           else Tabular(NoEscape("".join(specs))))
-    tab.append(NoEscape(r"\toprule"))
     headers = ([escape(table.group_header)] if grouped else []) + [escape(c.header) for c in table.columns]
-    tab.append(NoEscape(" & ".join(headers) + r" \\"))
-    tab.append(NoEscape(r"\midrule"))
-    rows = list(table.rows) if rows is None else rows
+    items = [r"\toprule", " & ".join(headers) + r" \\", r"\midrule"]
     part = _with_rows(table, rows)
     groups = part.groups() if table.group_header is not None else [(None, rows)]
     for index, (group_cell, rows) in enumerate(groups):
         if index:
-            tab.append(NoEscape(r"\midrule"))
+            items.append(r"\midrule")
         if banner:
             spec = f"@{{}}{RAGGED}p{{\\linewidth}}@{{}}" if stretch else "l"
-            tab.append(NoEscape(f"\\multicolumn{{{len(table.columns)}}}{{{spec}}}"
-                                f"{{\\textit{{{cell_tex(group_cell)}}}}} \\\\"))
+            items.append(f"\\multicolumn{{{len(table.columns)}}}{{{spec}}}"
+                         f"{{\\textit{{{cell_tex(group_cell)}}}}} \\\\")
         lines = []
         for i, row in enumerate(rows):
             cells = texts[id(row)].cells
@@ -222,9 +213,37 @@ def render_tabular(table, rows=None, texts=None):
                     label = f"\\multirow{{{len(rows)}}}{{=}}{{{label}}}"
                 cells = label + " & " + cells
             lines.append(cells + r" \\")
-        tab.append(NoEscape("%\n".join(lines)))  # pylatex separates items with %-newlines; same bytes as one item per row
-    tab.append(NoEscape(r"\bottomrule"))
-    return tab
+        items.append("%\n".join(lines))  # one item per row would give the same bytes
+    items.append(r"\bottomrule")
+    return "%\n".join(items)
+
+
+# Stand-ins for what differs between the floats of one table: pylatex builds each table's float once
+# with these in place (entry text never holds NUL: the loader refuses it) and every part fills them in.
+_CAPTION, _LABEL, _BODY, _NOTES = "\x00caption\x00", "\x00label\x00", "\x00body\x00", "\x00notes\x00"
+
+
+def float_template(table, with_notes: bool) -> str:
+    """The table's float as pylatex writes it, with stand-ins for caption, label, rows and notes."""
+    float_env = WideTable(position="tbp") if table.wide else Table(position="tbp")
+    float_env.append(NoEscape(r"\centering\footnotesize\setlength{\tabcolsep}{3pt}"))
+    float_env.append(NoEscape("\n".join(MARK_MACROS)))
+    float_env.append(NoEscape(r"\caption{" + _CAPTION + "}"))
+    float_env.append(NoEscape(r"\label{tab:" + _LABEL + "}"))
+    grouped = table.group_header is not None and table.wide
+    specs = []
+    if grouped:
+        specs.append(RAGGED + f"p{{{table.group_width}\\linewidth}}")
+    specs += [_spec(c.latex) for c in table.columns]
+    stretch = any(c.latex == "X" for c in table.columns) or grouped
+    # tabularx needs an X column to stretch; a table without one keeps its natural width.
+    tab = (Tabularx(NoEscape("".join(specs)), width_argument=NoEscape(r"\linewidth")) if stretch
+           else Tabular(NoEscape("".join(specs))))
+    tab.append(NoEscape(_BODY))
+    float_env.append(tab)
+    if with_notes:
+        float_env.append(NoEscape(_NOTES))
+    return float_env.dumps()
 
 
 def _with_rows(table, rows):
@@ -277,6 +296,7 @@ def render_latex(table, cache: dict | None = None) -> str:
     if printed is not None and len(printed) > 2 * len(table.footnotes) + 100:
         printed.clear()  # footnotes no longer shown: forget them now and then
     floats, used = [], {}
+    templates: dict = {}
     for index, rows in enumerate(parts):
         notes = render_notes(table, numbers[index], index == len(parts) - 1, printed)
         key = (index, len(parts), notes, tuple(id(r) for r in rows))
@@ -284,7 +304,7 @@ def render_latex(table, cache: dict | None = None) -> str:
         if hit is not None and all(a is b for a, b in zip(hit[0], rows)):
             text = hit[1]
         else:
-            text = _float(table, rows, texts, index, len(parts), notes)
+            text = _float(table, rows, texts, index, len(parts), notes, templates)
         used[key] = (tuple(rows), text)
         floats.append(text)
     if done is not None:
@@ -293,20 +313,17 @@ def render_latex(table, cache: dict | None = None) -> str:
     return "\n".join(header) + "\n" + "\n".join(floats) + "\n"
 
 
-def _float(table, rows, texts, index: int, count: int, notes: str) -> str:
+def _float(table, rows, texts, index: int, count: int, notes: str, templates: dict | None = None) -> str:
     """One float (part `index` of `count`) holding some of the table's rows."""
-    float_env = WideTable(position="tbp") if table.wide else Table(position="tbp")
-    float_env.append(NoEscape(r"\centering\footnotesize\setlength{\tabcolsep}{3pt}"))
-    float_env.append(NoEscape("\n".join(MARK_MACROS)))
     if index == 0:
         caption = escape(table.title) + ". " + escape(table.caption)
         label = cite_key(table.name)
     else:
         caption = escape(table.title) + f" (continued, part {index + 1} of {count})."
         label = f"{cite_key(table.name)}-{index + 1}"
-    float_env.append(NoEscape(r"\caption{" + caption + "}"))
-    float_env.append(NoEscape(r"\label{tab:" + label + "}"))
-    float_env.append(render_tabular(table, rows, texts))
-    if notes:
-        float_env.append(NoEscape(notes))
-    return float_env.dumps()
+    templates = {} if templates is None else templates
+    template = templates.get(bool(notes))
+    if template is None:
+        template = templates[bool(notes)] = float_template(table, bool(notes))
+    return (template.replace(_CAPTION, caption).replace(_LABEL, label)
+            .replace(_NOTES, notes).replace(_BODY, tabular_body(table, rows, texts)))
