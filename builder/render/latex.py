@@ -144,7 +144,11 @@ def row_lines(table, texts=None) -> list:
 
 
 def _note_lines(text: str, wide: bool) -> float:
-    return 0.8 * (-(-len(text) * NOTE_CHAR_PT // TEXT_WIDTH_PT[wide]) + 1)
+    return _note_lines_of(len(text), wide)
+
+
+def _note_lines_of(length: int, wide: bool) -> float:
+    return 0.8 * (-(-length * NOTE_CHAR_PT // TEXT_WIDTH_PT[wide]) + 1)
 
 
 def _split(table, texts, cache=None) -> tuple:
@@ -155,7 +159,8 @@ def _split(table, texts, cache=None) -> tuple:
     noted = [(i, texts[id(r)].footnotes) for i, r in enumerate(rows) if texts[id(r)].footnotes]
     tail = _note_lines(" ".join(table.notes) + " ".join(
         d + " ".join(f"{a} {b} {c}" for a, b, c in items) for d, items in table.legend), table.wide)
-    key = (tuple(lines), tuple(noted), tail, tuple(map(len, table.footnotes)))  # the cuts read only lengths
+    lengths = tuple(map(len, table.footnotes))
+    key = (tuple(lines), tuple(noted), tail, lengths)  # the cuts read only lengths
     if cache is not None and cache.get("split", (None,))[0] == key:
         bounds, numbers = cache["split"][1]
         return [list(rows[a:b]) for a, b in bounds], numbers
@@ -176,7 +181,8 @@ def _split(table, texts, cache=None) -> tuple:
             while i >= bounds[part][1]:
                 part += 1
             numbers[part].update(found)
-        notes = [_note_lines(" ".join(table.footnotes[k - 1] for k in sorted(n)), table.wide) for n in numbers]
+        # The length of the part's notes joined by spaces, without joining them.
+        notes = [_note_lines_of(sum(lengths[k - 1] for k in n) + max(len(n) - 1, 0), table.wide) for n in numbers]
         sizes[-1] += tail
         if all(s + n <= PAGE_LINES for s, n in zip(sizes, notes)) or budget <= 12:
             numbers = [sorted(n) for n in numbers]
