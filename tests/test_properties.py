@@ -181,3 +181,12 @@ def test_the_alphabet_is_wide_enough():
     """Sanity: the literal check covers every ASCII special."""
     assert all(ch in "".join(LITERAL_ALPHABET.elements) for ch in "#$%&~_^\\{}")
 
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.text(alphabet=st.characters(max_codepoint=127), max_size=60),
+       breaks=st.booleans(), keep_unicode=st.booleans())
+def test_ascii_text_is_escaped_by_the_table_exactly_as_by_the_per_character_rules(text, breaks, keep_unicode):
+    """The LaTeX escaper's fast path for ASCII (a translation table) gives the same text as its rules."""
+    from builder.render.latex_text import _escape, _escape_chars
+    assert _escape.__wrapped__(text, breaks, keep_unicode) == _escape_chars(text, breaks, keep_unicode)

@@ -69,8 +69,26 @@ def _escape(text: str, breaks: bool, keep_unicode: bool) -> str:
 
     breaks adds \\allowbreak after symbols (for typesetting); keep_unicode leaves
     printable non-ASCII characters as they are (for BibTeX that people copy into
-    Unicode-aware toolchains).
+    Unicode-aware toolchains). Each character is escaped on its own, so ASCII text
+    goes through a translation table made by the same rules, one character at a time.
     """
+    if text.isascii():
+        return text.translate(_ascii_table(breaks, keep_unicode))
+    return _escape_chars(text, breaks, keep_unicode)
+
+
+_ASCII_TABLES: dict = {}
+
+
+def _ascii_table(breaks: bool, keep_unicode: bool) -> dict:
+    table = _ASCII_TABLES.get((breaks, keep_unicode))
+    if table is None:
+        table = _ASCII_TABLES[(breaks, keep_unicode)] = {
+            code: _escape_chars(chr(code), breaks, keep_unicode) for code in range(128)}
+    return table
+
+
+def _escape_chars(text: str, breaks: bool, keep_unicode: bool) -> str:
     out = []
     for ch in text:
         code = ord(ch)
