@@ -158,7 +158,8 @@ class Corpus:
         return self.by_id[entry_id]
 
     def get(self, entry_id):
-        return self.by_id.get(entry_id)
+        """The entry with this id, or None (also for a list or mapping where an id belongs: entries are untrusted)."""
+        return self.by_id.get(entry_id) if isinstance(entry_id, str) else None
 
     def __len__(self) -> int:
         return len(self.entries)
