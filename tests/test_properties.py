@@ -1,6 +1,7 @@
 """Property-based tests: whatever an entry holds, the pipeline answers with clean problems or clean output."""
 from __future__ import annotations
 
+import html
 import re
 import subprocess
 import unicodedata
@@ -190,3 +191,13 @@ def test_ascii_text_is_escaped_by_the_table_exactly_as_by_the_per_character_rule
     """The LaTeX escaper's fast path for ASCII (a translation table) gives the same text as its rules."""
     from builder.render.latex_text import _escape, _escape_chars
     assert _escape.__wrapped__(text, breaks, keep_unicode) == _escape_chars(text, breaks, keep_unicode)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(text=st.text(max_size=40) | st.text(alphabet=" \t\n\u00a0\u2003ab&<>\\`*_{}[]()#+!|-.", max_size=20))
+def test_markdown_escaping_skips_only_text_it_would_not_change(text):
+    """md_text returns text untouched when nothing in it needs escaping; otherwise it collapses
+    whitespace, backslash-escapes Markdown's specials and HTML-escapes <, > and &."""
+    from builder.render.markdown import _MD_SPECIAL, _md_text
+    spelled_out = html.escape(_MD_SPECIAL.sub(r"\\\1", re.sub(r"\s+", " ", text)), quote=False)
+    assert _md_text.__wrapped__(text) == spelled_out

@@ -22,8 +22,14 @@ from builder.tables.model import ABSENT, UNKNOWN
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|-])")  # what Python-Markdown can backslash-escape; <>& are HTML-escaped
 
 
+# Anything the two steps below would change: whitespace other than a lone space, or a special character.
+_MD_CHANGES = re.compile(r"[^\S ]| {2}|[&<>\\`*_{}\[\]()#+!|-]")
+
+
 @lru_cache(maxsize=4096)
 def _md_text(text: str) -> str:
+    if _MD_CHANGES.search(text) is None:
+        return text  # most names and values: nothing to escape
     text = re.sub(r"\s+", " ", text)
     return html.escape(_MD_SPECIAL.sub(r"\\\1", text), quote=False)
 
