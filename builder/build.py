@@ -122,12 +122,12 @@ def build(project: Project, today: dt.date | None = None, site_pages=None, force
     """Validate, then (only if there are no errors) write every output atomically, as soon as it is made.
 
     site_pages, when given, is builder.site_pages.site_pages: its begin_streaming starts the entry
-    pages on the other cores (written by the workers) while the tables render here.
+    pages on another core (a forked worker writes them) while the tables render here.
     """
     result = check(project, today=today, use_cache=use_cache, progress=progress)
     if result.errors:
         return BuildResult(result)
-    release_free_memory()  # before the page workers fork: they would inherit it
+    release_free_memory()  # before the page worker forks: it would inherit it
     definitions = load_definitions(project)
     with build_lock(project.root / "build"):
         sink = StreamWriter(managed_folders(project, site_pages is not None), force)

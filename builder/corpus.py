@@ -47,6 +47,11 @@ def entry_refs(entry, references) -> tuple:
     return tuple((i, where, value) for i, rule in enumerate(references) for where, value in walk(entry.data, rule["path"]))
 
 
+def _refs(entry, references, memo) -> tuple:
+    """entry_refs, kept by a session's memo while the entry is unchanged."""
+    return own(memo, "refs", entry, lambda e: entry_refs(e, references))
+
+
 @dataclass
 class Backlink:
     source: str       # id of the entry holding the reference
@@ -80,7 +85,7 @@ class Corpus:
         found = self.refs.get(e.id)
         if found is not None and self.by_id.get(e.id) is e:
             return found
-        return own(memo, "refs", e, lambda e: entry_refs(e, references))
+        return _refs(e, references, memo)
 
     @classmethod
     def build(cls, entries, references=(), memo=None, previous=None, changed=None) -> "Corpus":
@@ -99,7 +104,7 @@ class Corpus:
         rules = _rules(references)
         refs = {}
         for e in entries:  # one pass; readers sort backlinks as they need
-            found = own(memo, "refs", e, lambda e: entry_refs(e, references))
+            found = _refs(e, references, memo)
             if by_id[e.id] is e:
                 refs[e.id] = found
             for rule_index, _, target in found:
@@ -128,7 +133,7 @@ class Corpus:
             by_id[i] = e
 
         def refs(e):
-            return own(memo, "refs", e, lambda e: entry_refs(e, references))
+            return _refs(e, references, memo)
         touched = {t for i in fresh for e in (previous.by_id[i], fresh[i]) for _, _, t in refs(e)
                    if isinstance(t, str) and t in by_id}
         backlinks = dict(previous.backlinks)

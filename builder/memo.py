@@ -73,6 +73,34 @@ def by_identity(cache, key_obj, compute):
     return value
 
 
+class Reuse:
+    """Values by key from a cache the caller owns, of which only those this build asked for are kept.
+
+    A session's renderers keep pieces (a footnote's text, a figure's leaf) between builds this way: what an
+    edit made obsolete is dropped when keep() ends the build. Without a cache every value is computed.
+    """
+
+    def __init__(self, cache: dict | None):
+        self.cache = cache
+        self.used: dict = {}
+
+    def get(self, key, compute):
+        if self.cache is None:
+            return compute()
+        value = self.used.get(key)
+        if value is None:
+            value = self.cache.get(key)
+            if value is None:
+                value = compute()
+            self.used[key] = value
+        return value
+
+    def keep(self) -> None:
+        if self.cache is not None:
+            self.cache.clear()
+            self.cache.update(self.used)
+
+
 def reuse_in_place(cache: dict | None, objects, compute) -> list:
     """[compute(o) for o in objects], reusing last call's results for objects that are the very same.
 

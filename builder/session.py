@@ -17,7 +17,7 @@ from pathlib import Path
 from builder.build import BuildResult, load_definitions, managed_folders, render_all
 from builder.cache import stamp
 from builder.check import CheckResult, discover, display_path, finish, load_entries
-from builder.corpus import Corpus, entry_refs
+from builder.corpus import Corpus
 from builder.memory import collect_idle, collected_when_idle
 from builder.memo import Memo
 from builder.output import WriteReport, build_lock, close_later, write_atomic, write_tree
@@ -89,7 +89,7 @@ class Session:
             for i in ids:
                 e = corpus.get(i)
                 if e is not None:
-                    out.update(v for _, _, v in entry_refs(e, self.project.references) if isinstance(v, str))
+                    out.update(v for _, _, v in corpus.refs_of(e, self.project.references, self.memo) if isinstance(v, str))
                 out.update(b.source for b in corpus.backlinks.get(i, []))
         return out
 

@@ -99,7 +99,7 @@ class SiteWriter:
         self.sink = None       # set by stream(): pages go straight to disk instead of into files
         self.level_md: dict = {}         # dimension -> Markdown of the first table with a column per value
         self.leaderboard_md: list = []   # each leaderboard's Markdown, for the one leaderboards page
-        self.pages: list = []  # (path, state) of entry pages that workers wrote themselves (see begin_entry_pages)
+        self.pages: list = []  # (path, state) of entry pages the page worker wrote itself (see begin_entry_pages)
 
     # -- links relative to a page's folder ------------------------------------
     def links_from(self, depth: str) -> Links:
@@ -346,7 +346,7 @@ class SiteWriter:
             self.write_page(e, pages[e.id][1])
 
     def begin_entry_pages(self, force: bool = False) -> None:
-        """Start keying, rendering and writing every entry page on the other cores (a build after validation).
+        """Start keying, rendering and writing every entry page on another core (a build after validation).
 
         The pages then never pass through this process: stream() lists them in self.pages as
         (path, state) instead.
@@ -359,7 +359,7 @@ class SiteWriter:
         self._pending = PendingPages(self, self.project.generated_dir / "entries", salt, self._page_index.keys, force)
 
     def cancel(self) -> None:
-        """Stop page workers started by begin_entry_pages (the build failed before it needed them)."""
+        """Stop the page worker started by begin_entry_pages (the build failed before it needed it)."""
         pending, self._pending = getattr(self, "_pending", None), None
         if pending is not None:
             pending.cancel()
@@ -504,16 +504,16 @@ class SiteWriter:
         if state and memo.changed is not None and len(state["entries"]) == len(corpus):
             old_entries = state["entries"]
             pairs = [(old_entries.get(i), corpus.get(i)) for i in memo.changed]
-            if all(old is not None and new is not None and self._dimension_keys_of(old) == self._dimension_keys_of(new)
+            if all(old is not None and new is not None and self._dimension_keys_of(old) == self.dimension_keys(new)
                    for old, new in pairs):
                 order, members = state["order"], state["members"]
-                for old, new in pairs:
+                for _, new in pairs:
                     i = new.id
                     state["link"][i] = link_of(new)
                     old_entries[i] = new
-                    moved = order[i] != (chronological(new), i)
-                    order[i] = (chronological(new), i)
-                    for name, keys in self._dimension_keys_of(new).items():
+                    place = (own(memo, "chronological", new, chronological), i)
+                    moved, order[i] = order[i] != place, place
+                    for name, keys in self.dimension_keys(new).items():
                         for key in keys:
                             state["lines"].pop((name, key), None)
                             if moved:  # a new date or name: the same place a full sort would give it
@@ -564,10 +564,10 @@ def site_pages(project, result, outputs, memo=None) -> dict:
 
 
 def begin_streaming(project, result, sink, force: bool = False) -> SiteWriter:
-    """A writer whose entry pages are already being rendered and written by forked workers.
+    """A writer whose entry pages are already being rendered and written by a forked worker.
 
-    A build starts them right after validation, while its process is smallest (the workers
-    share its memory), renders its tables meanwhile, then calls .stream(outputs) for the
+    A build starts it right after validation, while its process is smallest (the worker
+    shares its memory), renders its tables meanwhile, then calls .stream(outputs) for the
     other pages, which go to sink(path, text) as soon as they exist.
     """
     writer = SiteWriter(project, result, None)

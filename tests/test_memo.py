@@ -53,3 +53,22 @@ def test_memo_redoes_neighbour_work_for_affected_entries_once_per_build():
     assert memo.near("x", b, lambda e: 6) == 5  # ...once in this build
     memo.next_build()
     assert memo.near("x", b, lambda e: 7) == 7  # and again in the next, while it stays affected
+
+
+def test_reuse_keeps_only_what_the_last_build_asked_for():
+    from builder.memo import Reuse
+    cache: dict = {}
+    calls = []
+
+    def text(key):
+        return lambda: calls.append(key) or f"<{key}>"
+    first = Reuse(cache)
+    assert [first.get(k, text(k)) for k in "abc"] == ["<a>", "<b>", "<c>"]
+    assert first.get("a", text("a")) == "<a>" and calls == ["a", "b", "c"]  # asked twice, made once
+    first.keep()
+    second = Reuse(cache)
+    assert second.get("b", text("b")) == "<b>" and second.get("d", text("d")) == "<d>"
+    second.keep()
+    assert calls == ["a", "b", "c", "d"] and sorted(cache) == ["b", "d"]  # a and c were not shown again
+    calls.clear()
+    assert Reuse(None).get("b", text("b")) == "<b>" and calls == ["b"]  # no cache: always made

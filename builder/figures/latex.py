@@ -1,24 +1,21 @@
 """Figures for the paper: the taxonomy tree with forest, the timeline with pgfplots."""
 from __future__ import annotations
 
+from builder.memo import Reuse
 from builder.render.latex import cite_key
 from builder.render.latex_text import escape
 
 FIGURE_NEEDS = (r"\usepackage{forest}\usepackage{adjustbox}", r"\usepackage{pgfplots}", r"\pgfplotsset{compat=1.16}")
 
 
-def _node(node, depth: int, cite: bool = True, leaves: dict | None = None) -> str:
-    """leaves (a session's): the text of each leaf by what it shows, reused while a leaf's entries hold."""
+def _node(node, depth: int, cite: bool, leaves: Reuse) -> str:
+    """leaves: the text of each leaf by what it shows, kept between a session's builds."""
     pad = "  " * depth
     if node.entries:
-        key = (depth, cite, node.label, node.entries)
-        text = leaves.get(key) if leaves is not None else None
-        if text is None:
+        def leaf() -> str:
             names = ", ".join(escape(name) + (f"~\\cite{{{cite_key(eid)}}}" if cite else "") for eid, name in node.entries)
-            text = f"{pad}[{{{escape(node.label)}}}\n{pad}  [{{{names}}}, leaf]\n{pad}]\n"
-            if leaves is not None:
-                leaves[key] = text
-        return text
+            return f"{pad}[{{{escape(node.label)}}}\n{pad}  [{{{names}}}, leaf]\n{pad}]\n"
+        return leaves.get((depth, cite, node.label, node.entries), leaf)
     inner = "".join(_node(child, depth + 1, cite, leaves) for child in node.children)
     return f"{pad}[{{{escape(node.label)}}}\n{inner}{pad}]\n"
 
@@ -33,29 +30,11 @@ def tree_body(tree, cite: bool = True, cache: dict | None = None) -> str:
     """The forest picture alone (no float), shared by the paper's figure and the standalone PDF.
 
     cache (owned by the caller) keeps leaf texts between builds of a session."""
-    leaves = {} if cache is not None else None
-    body = _node(tree, 0, cite, _Leaves(cache, leaves) if cache is not None else None)
-    if cache is not None:  # keep only the leaves this picture shows
-        cache.clear()
-        cache.update(leaves)
+    leaves = Reuse(cache)
+    body = _node(tree, 0, cite, leaves)
+    leaves.keep()
     return ("\\begin{adjustbox}{max width=\\linewidth}\n\\begin{forest}\n" + TREE_STYLE + "\n"
             + body + "\\end{forest}\n\\end{adjustbox}\n")
-
-
-class _Leaves:
-    """Leaf texts looked up in the last build's cache and recorded as used in this one."""
-
-    def __init__(self, last: dict, used: dict):
-        self.last, self.used = last, used
-
-    def get(self, key):
-        text = self.last.get(key)
-        if text is not None:
-            self.used[key] = text
-        return text
-
-    def __setitem__(self, key, text):
-        self.used[key] = text
 
 
 def tree_tex(tree, title: str, caption: str, name: str, cache: dict | None = None) -> str:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from html import escape as _esc
 
+from builder.memo import Reuse
+
 PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#9c755f", "#bab0ac")
 CHAR_W = 6.6  # rough width of a 12px sans-serif character, for layout only
 
@@ -25,8 +27,7 @@ def tree_svg(tree, title: str, link_for=None, cache: dict | None = None) -> str:
     """Left-to-right tree: a row per leaf, parents centred on their children.
 
     cache (owned by the caller) keeps each leaf line's elements between builds of a session."""
-    last = cache if cache is not None else {}
-    used: dict = {}
+    lines = Reuse(cache)
     rows = []
     body = []
     col_x = [10]
@@ -61,9 +62,8 @@ def tree_svg(tree, title: str, link_for=None, cache: dict | None = None) -> str:
         if node.entries:
             lx = col_x[d] + w + 14
             body.append(f'<path class="edge" d="M{x + w:.0f},{y} H{lx}"/>')
-            key = (lx, y, node.entries)
-            hit = last.get(key)
-            if hit is None:
+
+            def leaf_line() -> tuple:  # (its elements, where the line ends)
                 parts = []
                 cursor = lx + 4
                 for i, (eid, name) in enumerate(node.entries):
@@ -74,17 +74,14 @@ def tree_svg(tree, title: str, link_for=None, cache: dict | None = None) -> str:
                     else:
                         parts.append(f'<text x="{cursor:.0f}" y="{y + 4}">{label}</text>')
                     cursor += len(sep + name) * CHAR_W
-                hit = ("\n".join(parts), cursor)
-            used[key] = hit
-            if hit[0]:
-                body.append(hit[0])
+                return "\n".join(parts), cursor
+            hit = lines.get((lx, y, node.entries), leaf_line)
+            body.append(hit[0])
             widest.append(hit[1] + 10)
         return y
     widest = [0.0]  # right edge of each leaf line, to size the picture
     place(tree, 0)
-    if cache is not None:  # keep only the leaf lines this picture shows
-        cache.clear()
-        cache.update(used)
+    lines.keep()
     width = max(max(widest), col_x[-1] + 40)
     return _svg(width, len(rows) * line_h + 30, body, title)
 

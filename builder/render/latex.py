@@ -11,7 +11,7 @@ import re
 from pylatex import NoEscape, Table, Tabular, Tabularx
 from pylatex.base_classes import Float
 
-from builder.memo import reuse_in_place
+from builder.memo import Reuse, reuse_in_place
 from builder.render.latex_text import escape
 from builder.tables.model import ABSENT, UNKNOWN
 
@@ -258,10 +258,10 @@ def _with_rows(table, rows):
     return replace(table, rows=tuple(rows))
 
 
-def render_notes(table, numbers=None, last: bool = True, printed: dict | None = None) -> str:
+def render_notes(table, numbers=None, last: bool = True, printed: Reuse | None = None) -> str:
     """Footnotes (only `numbers` when given), and under the last part the notes and the legend.
 
-    printed (owned by the caller) keeps each footnote's LaTeX between builds of a session."""
+    printed keeps each footnote's LaTeX between builds of a session."""
     parts = []
     numbers = list(range(1, len(table.footnotes) + 1)) if numbers is None else numbers
     if numbers:
@@ -279,13 +279,8 @@ def render_notes(table, numbers=None, last: bool = True, printed: dict | None = 
     return "\\par\\smallskip{\\scriptsize\\raggedright " + " \\par ".join(parts) + "\\par}"
 
 
-def _footnote_tex(text: str, printed: dict | None) -> str:
-    if printed is None:
-        return text_with_urls(text)
-    tex = printed.get(text)
-    if tex is None:
-        tex = printed[text] = text_with_urls(text)
-    return tex
+def _footnote_tex(text: str, printed: Reuse | None) -> str:
+    return text_with_urls(text) if printed is None else printed.get(text, lambda: text_with_urls(text))
 
 
 def render_latex(table, cache: dict | None = None) -> str:
@@ -298,9 +293,7 @@ def render_latex(table, cache: dict | None = None) -> str:
     texts = row_texts(table, cache.setdefault("rows", {}) if cache is not None else None)
     parts, numbers = _split(table, texts, cache)
     done = cache.setdefault("floats", {}) if cache is not None else None
-    printed = cache.setdefault("footnotes", {}) if cache is not None else None
-    if printed is not None and len(printed) > 2 * len(table.footnotes) + 100:
-        printed.clear()  # footnotes no longer shown: forget them now and then
+    printed = Reuse(cache.setdefault("footnotes", {}) if cache is not None else None)
     floats, used = [], {}
     templates: dict = {}
     for index, rows in enumerate(parts):
@@ -316,6 +309,7 @@ def render_latex(table, cache: dict | None = None) -> str:
     if done is not None:
         done.clear()
         done.update(used)
+    printed.keep()
     return "\n".join(header) + "\n" + "\n".join(floats) + "\n"
 
 

@@ -16,7 +16,7 @@ from functools import lru_cache
 from dataclasses import dataclass
 from typing import Callable
 
-from builder.memo import reuse_in_place
+from builder.memo import Reuse, reuse_in_place
 from builder.tables.model import ABSENT, UNKNOWN
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|-])")  # what Python-Markdown can backslash-escape; <>& are HTML-escaped
@@ -111,16 +111,10 @@ def render_markdown(table, links: Links, heading_level: int = 0, cache: dict | N
         out.append(md_text(table.caption) + "\n")
     out.append("\n".join(lines) + "\n")
     if table.footnotes:
-        printed = cache.setdefault("footnotes", {}) if cache is not None else {}
-        if len(printed) > 2 * len(table.footnotes) + 100:
-            printed.clear()  # footnotes no longer shown: forget them now and then
-
-        def note(t):
-            html = printed.get(t)
-            if html is None:
-                html = printed[t] = html_text(t)
-            return html
-        items = "".join(f'<li id="{anchor}-fn-{i}">{note(t)}</li>' for i, t in enumerate(table.footnotes, 1))
+        printed = Reuse(cache.setdefault("footnotes", {}) if cache is not None else None)
+        items = "".join(f'<li id="{anchor}-fn-{i}">{printed.get(t, lambda: html_text(t))}</li>'
+                        for i, t in enumerate(table.footnotes, 1))
+        printed.keep()
         out.append(f'<ol class="slm-footnotes">{items}</ol>\n')
     for note in table.notes:
         out.append(f'<p class="slm-note">{html_text(note)}</p>\n')
