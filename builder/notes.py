@@ -6,6 +6,8 @@ fetch anything from elsewhere when a reader views it.
 """
 from __future__ import annotations
 
+import re
+
 import markdown
 import nh3
 
@@ -25,9 +27,25 @@ def _markdown(text: str) -> str:
     return _converter.reset().convert(text)
 
 
+# Prose Markdown would only cut into paragraphs: letters, digits and plain punctuation, and no line that
+# could open a block (list, code, rule, heading underline) or end in a hard break. Most notes are such prose.
+_NOT_PROSE_CHAR = re.compile(r"[^\w ,.;:()'\"?!/%\n-]|_")
+_NOT_PROSE = re.compile(r"(?m)^[ -]|^\d+[.)](?:\s|$)| $")
+
+
+def plain_prose_html(text: str) -> str | None:
+    """What Python-Markdown makes of plain prose, without running it (it costs 0.3 ms a note); None if not prose."""
+    if _NOT_PROSE_CHAR.search(text) or _NOT_PROSE.search(text):
+        return None
+    return "\n".join(f"<p>{block}</p>" for block in re.split(r"\n\n+", text.strip("\n")) if block)
+
+
 def render_notes(text: str) -> str:
     """HTML for a note: headings are demoted below the page's own (h1 -> h3)."""
-    html = _markdown(text or "")
+    text = text or ""
+    html = plain_prose_html(text)
+    if html is None:
+        html = _markdown(text)
     for level in (2, 1):  # demote h1/h2 so a note cannot outrank the page's structure
         html = html.replace(f"<h{level}", f"<h{level + 2}").replace(f"</h{level}>", f"</h{level + 2}>")
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes={"http", "https", "mailto"},

@@ -30,3 +30,26 @@ def test_a_new_file_has_nothing_to_hand_over(tmp_path):
     replaced: list = []
     assert write_atomic(tmp_path / "sub" / "new.md", b"x", old_files=replaced)
     assert replaced == []
+
+
+def test_a_new_file_gets_the_usual_permissions_and_a_rewritten_one_keeps_its_own(tmp_path):
+    umask = os.umask(0o022)
+    try:
+        assert write_atomic(tmp_path / "page.md", b"a")
+        assert (tmp_path / "page.md").stat().st_mode & 0o777 == 0o644  # readable by a web server, like any file
+        entry = tmp_path / "entry.yaml"
+        entry.write_bytes(b"id: x\n")
+        entry.chmod(0o640)
+        assert write_atomic(entry, b"id: y\n")  # `slm-survey fmt` rewriting a contributor's file
+        assert entry.stat().st_mode & 0o777 == 0o640
+    finally:
+        os.umask(umask)
+
+
+def test_unchanged_bytes_are_not_written_again(tmp_path):
+    target = tmp_path / "same.md"
+    assert write_atomic(target, b"same")
+    before = target.stat().st_ino
+    assert not write_atomic(target, b"same")
+    assert target.stat().st_ino == before
+    assert write_atomic(target, b"same", force=True) and target.stat().st_ino != before

@@ -201,3 +201,25 @@ def test_markdown_escaping_skips_only_text_it_would_not_change(text):
     from builder.render.markdown import _MD_SPECIAL, _md_text
     spelled_out = html.escape(_MD_SPECIAL.sub(r"\\\1", re.sub(r"\s+", " ", text)), quote=False)
     assert _md_text.__wrapped__(text) == spelled_out
+
+
+PROSE_PIECES = st.sampled_from(["a", "Zé", "1", "12.", "1. ", "9)", "١. ", "²", " ", "  ", "\n", "\n\n", "-", "- ",
+                                ".", ",;:", "()", "'", '"', "?!", "/", "%", "_", "*", "\t", "#", "—"])
+
+
+@settings(max_examples=2000, deadline=None)
+@given(text=st.lists(PROSE_PIECES, max_size=14).map("".join) | st.text(alphabet="ab 1.-\n_*", max_size=30))
+def test_plain_prose_is_cut_into_paragraphs_exactly_as_python_markdown_would(text):
+    """Notes that are plain prose skip Python-Markdown; what they get is what it would have made."""
+    from builder.notes import _markdown, plain_prose_html
+    html = plain_prose_html(text)
+    if html is not None:
+        assert html == _markdown(text)
+
+
+def test_plain_prose_takes_the_short_way_and_markup_does_not():
+    from builder.notes import plain_prose_html
+    assert plain_prose_html("A codec (24 kHz).\n12.5 Hz frames, 'semantic' first.\n\nSecond.") == \
+        "<p>A codec (24 kHz).\n12.5 Hz frames, 'semantic' first.</p>\n<p>Second.</p>"
+    for markup in ("*em*", "a_b", "- item", "1. item", "    code", "line  \nbreak", "[link](x)", "a | b", "<b>"):
+        assert plain_prose_html(markup) is None, markup
