@@ -61,3 +61,14 @@ def test_long_runs_show_progress_on_a_terminal(survey_root):
     assert "validate [" in out and "/605" in out  # 600 new entries plus the 5 of the fixture
     piped = subprocess.run([sys.executable, "-m", "builder", "validate"], cwd=survey_root, capture_output=True, text=True)
     assert "validate [" not in piped.stdout + piped.stderr
+
+
+def test_the_console_script_ends_fast_but_loses_no_output(survey_root):
+    """`run` skips the interpreter's teardown (os._exit): everything printed still arrives, with main's exit code."""
+    for i in range(300):  # far more output than a pipe buffer holds, so a lost flush would show
+        (survey_root / "entries" / f"broken-{i}.yaml").write_text(f"id: broken-{i}\nkind: [nonsense\n")
+    piped = subprocess.run([sys.executable, "-m", "builder", "validate"], cwd=survey_root, capture_output=True, text=True)
+    assert piped.returncode == 1
+    lines = [line for line in piped.stdout.splitlines() if ": error:" in line]
+    assert {line.split(":")[0] for line in lines} >= {f"entries/broken-{i}.yaml" for i in range(300)}
+    assert piped.stdout.endswith("\n")
