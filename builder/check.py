@@ -9,7 +9,7 @@ from pathlib import Path
 
 from builder.corpus import Corpus, Entry
 from builder.crosscheck import cross_check
-from builder.load import LazyPositions, Loaded, LoadError, decode, load_entry, parse, read_bytes
+from builder.load import LazyPositions, Loaded, LoadError, decode, load_entry, parse_data, read_bytes
 from builder.problems import Problem, sort_problems
 from builder.project import Project
 from builder.schema import Schema, load_schema
@@ -108,10 +108,12 @@ def _check_one(file: str, display: str, schema: Schema):
     try:
         st = stamp(file)
         raw = read_bytes(file, display)
-        loaded = parse(decode(raw, display), display)
-        if loaded.data is None or not isinstance(loaded.data, dict):
+        text = decode(raw, display)
+        data = parse_data(text, display)  # positions are read only if a message needs one
+        if data is None or not isinstance(data, dict):
             load_entry(file, display)  # raises the same LoadError with its message
-        return st, content_hash(raw), loaded.data, validate_entry(loaded, schema)
+        loaded = Loaded(display, data, LazyPositions(file, display, text))
+        return st, content_hash(raw), data, validate_entry(loaded, schema)
     except LoadError as exc:
         return None, "", None, [exc.problem]
     except OSError as exc:

@@ -89,6 +89,27 @@ def test_any_text_parses_or_fails_cleanly(text):
         validate_entry(loaded, load_schema(FIXTURES.parent.parent / "schema" / "entry.schema.json"))
 
 
+YAML_PIECES = st.sampled_from(["a: 1\n", "a: 2\n", "b:\n", "- x\n", "  - y\n", "  c: d\n", "k: [1, {z: 2}]\n",
+                               "&anc v\n", "*anc\n", "!!str 3\n", "!tag x\n", "---\n", "...\n", "? [k]\n: v\n",
+                               "e: \"\\x07\"\n", "f: 'q'\n", "g: |\n  t\n", "h: null\n", "i: no\n", "j: 0x1F\n",
+                               "{a: 1, a: 2}\n", "l: [\n", "1: one\n", "~: n\n", "m: 1e3\n", "  ", "\t", ":", "#c\n"])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(text=st.lists(YAML_PIECES, max_size=8).map("".join) | st.text(alphabet="ab:- \n[]{}&*!'\"#,?|>", max_size=40)
+       | json_values.map(lambda v: yaml.safe_dump(v, default_flow_style=None)))
+def test_reading_without_positions_gives_the_same_data_or_the_same_problem(text):
+    """parse_data (no positions, for valid files) answers exactly as parse: same data, or the same message."""
+    from builder.load import parse_data
+
+    def answer(read):
+        try:
+            return "data", read()
+        except LoadError as exc:
+            return "problem", str(exc.problem)
+    assert answer(lambda: parse_data(text, "x.yaml")) == answer(lambda: parse(text, "x.yaml").data)
+
+
 # --- LaTeX: anything compiles, and prints literally ----------------------------------------------
 LITERAL_ALPHABET = st.sampled_from(list("abcXYZ019 #$%&~_^\\{}[]<>|\"'`-!?.,;:/@=+*()") + ["é", "ü", "ñ", "ß", "用", "语"])
 
