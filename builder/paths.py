@@ -47,6 +47,17 @@ def walk(data, path) -> list:
     return found
 
 
+def values_at(data, path: str) -> list:
+    """The values walk(data, path) reaches, without their places: what most readers want, for less."""
+    found = [data]
+    for step in _parse_path(path):
+        if step == ():
+            found = [item for value in found if isinstance(value, list) for item in value]
+        else:
+            found = [value[step] for value in found if isinstance(value, dict) and step in value]
+    return found
+
+
 def get(data, path, default=None):
     """The single value at a path without lists, or default."""
     hits = walk(data, path)

@@ -164,8 +164,8 @@ class SiteWriter:
         return own(self.memo, "dimension-keys", e, self._dimension_keys_of)
 
     def _dimension_keys_of(self, e) -> dict:
-        from builder.paths import walk
-        return {dim: frozenset((type(x).__name__, repr(x)) for p in paths for _, x in walk(e.data, p))
+        from builder.paths import values_at
+        return {dim: frozenset((type(x).__name__, repr(x)) for p in paths for x in values_at(e.data, p))
                 for dim, paths in self.dim_paths.items()}
 
     def home(self, svgs) -> None:
@@ -305,9 +305,9 @@ class SiteWriter:
             for other in (r.subject, r.reporter, r.benchmark):
                 if other and self.corpus.get(other):
                     h.update(entry_name(self.corpus[other]).encode())
+        from builder.paths import values_at
         for rule in self.project.references:
-            from builder.paths import walk
-            for _, ref in walk(e.data, rule["path"]):
+            for ref in values_at(e.data, rule["path"]):
                 if isinstance(ref, str) and self.corpus.get(ref):
                     h.update(f"{ref}|{entry_name(self.corpus[ref])}".encode())
         return h.hexdigest()

@@ -244,3 +244,12 @@ def test_plain_prose_takes_the_short_way_and_markup_does_not():
         "<p>A codec (24 kHz).\n12.5 Hz frames, 'semantic' first.</p>\n<p>Second.</p>"
     for markup in ("*em*", "a_b", "- item", "1. item", "    code", "line  \nbreak", "[link](x)", "a | b", "<b>"):
         assert plain_prose_html(markup) is None, markup
+
+
+@settings(max_examples=1000, deadline=None)
+@given(data=st.recursive(json_scalars, lambda inner: st.lists(inner, max_size=3) |
+                        st.dictionaries(st.sampled_from(["a", "b", "c"]), inner, max_size=3), max_leaves=10),
+       path=st.lists(st.sampled_from(["a", "b", "[]", "", "a[]", "b[][]"]), min_size=1, max_size=4).map(".".join))
+def test_values_at_reaches_what_walk_reaches(data, path):
+    from builder.paths import values_at, walk
+    assert values_at(data, path) == [value for _, value in walk(data, path)]
