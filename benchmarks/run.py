@@ -107,8 +107,8 @@ def best_of(n, cmd, cwd) -> float:
 
 def best_cold(n, cmd, root) -> float:
     """Best of n runs, each from a clean tree (no cache, no outputs), as the floor is best of n too:
-    file-system work varies from run to run on this machine (creating a file costs 0.08 ms in one
-    folder and 0.8 ms in another), and the best run is the one least disturbed by it."""
+    file-system work varies from run to run on this machine, and the best run is the one least
+    disturbed by it."""
     times = []
     for _ in range(n):
         clean(root)
@@ -116,13 +116,41 @@ def best_cold(n, cmd, root) -> float:
     return min(times)
 
 
+OUTPUTS = ("build", "docs/survey", "docs/index.md", "site")
+_trash: list = []
+
+
 def clean(root: Path) -> None:
-    for sub in ("build", "docs/survey", "docs/index.md", "site"):
+    """Move every output of earlier runs aside (finish() deletes them once all timing is done).
+
+    Not deleted here: creating files on this machine's ext4 right after ten thousand were deleted
+    costs up to ten times more (the inode allocator skips inodes freed in the last minutes: a kernel
+    profile shows recently_deleted and find_inode_bit), which a build in a fresh clone never meets.
+    cold_after_delete measures that case separately.
+    """
+    aside = root.parent / ".trash" / f"{root.name}-{len(_trash)}"
+    aside.mkdir(parents=True)
+    _trash.append(aside)
+    for sub in OUTPUTS:
+        p = root / sub
+        if p.exists():
+            (aside / sub.replace("/", "-")).parent.mkdir(parents=True, exist_ok=True)
+            p.rename(aside / sub.replace("/", "-"))
+
+
+def delete_outputs(root: Path) -> None:
+    for sub in OUTPUTS:
         p = root / sub
         if p.is_dir():
             shutil.rmtree(p)
         elif p.exists():
             p.unlink()
+
+
+def finish(out: Path) -> None:
+    """Delete what clean() moved aside, this run's and any left by an interrupted one."""
+    shutil.rmtree(out / ".trash", ignore_errors=True)
+    _trash.clear()
 
 
 def naive(root: Path, sample: int | None = None) -> float:
@@ -154,6 +182,9 @@ def naive(root: Path, sample: int | None = None) -> float:
 
 
 def measure(n: int, out: Path) -> dict:
+    if (out / str(n)).exists():  # a corpus of an earlier bench: moved aside too (see clean)
+        clean(out / str(n))
+        (out / str(n)).rename(_trash[-1] / "corpus")
     root = generate(n, out / str(n))
     for extra in ("docs", "mkdocs.yml"):
         src = REPO / extra
@@ -165,6 +196,8 @@ def measure(n: int, out: Path) -> dict:
     r["floor"] = best_of(3, [PY, "-c", FLOOR], root)
     r["cold_validate"] = best_cold(3, [PY, "-m", "builder", "validate"], root)
     r["cold_validate_build"] = best_cold(3, [PY, "-m", "builder", "build", "--no-site"], root)
+    delete_outputs(root)  # what `rm -rf build docs/survey && slm-survey build` meets (see clean)
+    r["cold_after_delete"] = timed([PY, "-m", "builder", "build", "--no-site"], root)[0]
     clean(root)
     _, r["peak_mb"] = timed_with_memory([PY, "-m", "builder", "build", "--no-site"], root)
     r["warm_validate"] = best_of(3, [PY, "-m", "builder", "validate"], root)
@@ -211,7 +244,10 @@ def report(rows) -> str:
             lines.append(f"\n`mkdocs build` of the 1,000-entry site: {r['mkdocs_1000']:.1f} s")
     if any(r["naive_note"] != "measured" for r in rows):
         lines.append("\n\\* naive time extrapolated linearly from 1,000 files (it is linear in the number of files).")
-    lines.append("\nCold times are the best of 3 runs, each from a clean tree (the floor is best of 3 too). "
+    lines.append("\nCold validate+build right after deleting the previous outputs (`rm -rf`; one run): " + ", ".join(
+        f"{r['cold_after_delete']:.2f} s at {r['entries']:,}" for r in rows) + ".")
+    lines.append("\nCold times are the best of 3 runs, each from a clean tree (the floor is best of 3 too; earlier "
+                 "outputs are moved aside, not deleted, before each run: see cold_after_delete). "
                  "\"one changed: session\" is a rebuild in a long-running process after one entry changed "
                  "(what `slm-survey serve` does; best of 5, the median is in results.json); \"new process\" is "
                  "`slm-survey build --no-site` run again. Peak MB is the summed PSS of the cold build and its workers.")
@@ -243,6 +279,7 @@ def main() -> int:
     for n in (int(x) for x in args.sizes.split(",")):
         print(f"bench: {n} entries...", file=sys.stderr, flush=True)
         rows.append(measure(n, Path(args.out)))
+    finish(Path(args.out))
     print(f"Machine: {machine()}\n")
     print(report(rows))
     (Path(args.out) / "results.json").write_text(json.dumps(rows, indent=2))

@@ -148,16 +148,27 @@ class StreamWriter:
 
 def remove_unclaimed(managed, keep_paths) -> list:
     keep = {os.path.abspath(p) for p in keep_paths}
-    removed = []
+    found: list = []
     for folder in managed:
-        folder = Path(folder)
-        if not folder.is_dir():
-            continue
-        for old in sorted(folder.rglob("*")):
-            if old.is_file() and os.path.abspath(old) not in keep and not old.name.startswith(".slm-survey"):
-                old.unlink()
-                removed.append(old)
+        _files_under(os.path.abspath(folder), found)
+    removed = []
+    for old in sorted(Path(f) for f in found if f not in keep and not os.path.basename(f).startswith(".slm-survey")):
+        old.unlink()
+        removed.append(old)
     return removed
+
+
+def _files_under(folder: str, out: list) -> None:
+    """Files below folder, recursively, without following links to folders (scandir: no stat per file)."""
+    try:
+        with os.scandir(folder) as listing:
+            for item in listing:
+                if item.is_dir(follow_symlinks=False):
+                    _files_under(item.path, out)
+                elif item.is_file():
+                    out.append(item.path)
+    except (FileNotFoundError, NotADirectoryError):
+        pass
 
 
 def write_tree(files: dict, managed: list, force: bool = False) -> WriteReport:
