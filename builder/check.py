@@ -152,7 +152,21 @@ def load_entries(files, schema: Schema, cache=None, workers: int | None = None,
                 entries.append(Entry(file, Loaded(display, data, LazyPositions(file, display), digest)))
         else:
             todo.append((str(file), display))
-    results = []
+    done = 0
+
+    def take(file, display, st, digest, data, probs) -> None:
+        nonlocal done
+        if type(data) is bytes:
+            data = marshal.loads(data)
+        problems.extend(probs)
+        if data is not None and isinstance(data, dict):
+            entries.append(Entry(Path(file), Loaded(display, data, LazyPositions(file, display), digest)))
+        if cache is not None and st is not None:
+            cache.put(file, st, digest, data if isinstance(data, dict) else None, probs)
+        done += 1
+        if progress and done % 100 == 0:
+            progress(done, len(todo))
+
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if len(todo) >= 200 and workers > 1:
         global _WORKER_SCHEMA
@@ -161,23 +175,11 @@ def load_entries(files, schema: Schema, cache=None, workers: int | None = None,
         import multiprocessing
         with multiprocessing.get_context("fork").Pool(min(workers, 2)) as pool:
             chunk = max(1, min(64, len(todo) // (8 * min(workers, 2))))
-            for item in pool.imap(_worker, todo, chunksize=chunk):
-                results.append(item)
-                if progress and len(results) % 100 == 0:
-                    progress(len(results), len(todo))
+            for file, display, outcome in pool.imap(_worker, todo, chunksize=chunk):
+                take(file, display, *outcome)  # while the workers read on
     else:
         for file, display in todo:
-            results.append((file, display, _check_one(file, display, schema)))
-            if progress and len(results) % 100 == 0:
-                progress(len(results), len(todo))
-    for file, display, (st, digest, data, probs) in results:
-        if type(data) is bytes:
-            data = marshal.loads(data)
-        problems += probs
-        if data is not None and isinstance(data, dict):
-            entries.append(Entry(Path(file), Loaded(display, data, LazyPositions(file, display), digest)))
-        if cache is not None and st is not None:
-            cache.put(file, st, digest, data if isinstance(data, dict) else None, probs)
+            take(file, display, *_check_one(file, display, schema))
     entries.sort(key=lambda e: str(e.file))
     return entries, problems
 
