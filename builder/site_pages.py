@@ -78,6 +78,9 @@ def dimension_paths(schema) -> dict:
     return found
 
 
+_NO_PLAN = ({}, None, None, False, {}, {}, {})  # labels of keys under an undescribed node are the keys themselves
+
+
 class SiteWriter:
     def __init__(self, project, result, outputs, memo=None):
         self.project = project
@@ -95,6 +98,9 @@ class SiteWriter:
         self.dim_paths = dimension_paths(self.schema)
         self.dimension_of = {id(d): n for n, d in self.schema.raw.get("$defs", {}).items()}  # definition -> its name
         self._shapes: dict = {}
+        self._plans: dict = {}   # id(schema node) -> (node, what value_md needs of it)
+        self._sub_links = self.links_from("sub")
+        self._entry_links: dict = {}  # entry id -> its Markdown link from an entry page (one writer per build)
         self.files: dict = {}
         self.sink = None       # set by stream(): pages go straight to disk instead of into files
         self.level_md: dict = {}         # dimension -> Markdown of the first table with a column per value
@@ -107,6 +113,15 @@ class SiteWriter:
         to_survey = {"root": "survey/", "survey": "", "sub": "../"}[depth]
         return Links(entry=lambda i: f"{to_survey}entries/{i}.md",
                      value=lambda d, v: f"{to_survey}taxonomy/{d}.md#{anchor(d, v)}")
+
+    def entry_link(self, i: str, links) -> str:
+        """[name](page) of entry i; from entry pages remembered (a benchmark is linked from thousands)."""
+        if links is not self._sub_links:
+            return f"[{md_text(entry_name(self.corpus[i]))}]({links.entry(i)})"
+        text = self._entry_links.get(i)
+        if text is None:
+            text = self._entry_links[i] = f"[{md_text(entry_name(self.corpus[i]))}]({links.entry(i)})"
+        return text
 
     def write(self, rel: str, text: str) -> None:
         base = self.project.docs_dir if rel == "index.md" else self.project.generated_dir
@@ -253,18 +268,29 @@ class SiteWriter:
             hit = self._shapes[id(node)] = (node, shape)
         return hit[1]
 
+    def _plan(self, node) -> tuple:
+        """What value_md reads of a schema node, worked out once per node: (shape, taxonomy dimension
+        name and object or None, whether it holds entry ids, item node, properties, key -> label)."""
+        if not isinstance(node, dict) or not node:
+            return _NO_PLAN  # a fresh {} per call for keys the schema does not describe: nothing to keep
+        hit = self._plans.get(id(node))
+        if hit is None:
+            shape = self.shape_of(node)
+            dim_name = self.dimension_of.get(id(shape)) if shape.get("x-taxonomy") else None
+            dim = self.taxonomy.get(dim_name) if shape.get("x-taxonomy") else None
+            hit = self._plans[id(node)] = (node, (shape, dim_name, dim, shape.get("title") == "Entry id",
+                                                  shape.get("items", {}), shape.get("properties", {}), {}))
+        return hit[1]
+
     def value_md(self, node, value, links) -> str:
         """A field's value as inline Markdown, following the schema to find labels and links."""
         if is_unknown(value):
             return "*unknown*: " + md_text(value["unknown"])
-        node = self.shape_of(node)
-        if node.get("x-taxonomy"):
-            dim_name = self.dimension_of.get(id(node))
-            dim = self.taxonomy.get(dim_name)
-            if dim is not None and dim.get(value) is not None:
-                return f"[{md_text(dim.label_of(value))}]({links.value(dim_name, value)})"
-        if isinstance(value, str) and node.get("title") == "Entry id" and self.corpus.get(value):
-            return f"[{md_text(entry_name(self.corpus[value]))}]({links.entry(value)})"
+        _, dim_name, dim, holds_ids, items, props, labels = self._plan(node)
+        if dim is not None and dim.get(value) is not None:
+            return f"[{md_text(dim.label_of(value))}]({links.value(dim_name, value)})"
+        if holds_ids and isinstance(value, str) and self.corpus.get(value):
+            return self.entry_link(value, links)
         if isinstance(value, bool):
             return "yes" if value else "no"
         if isinstance(value, (int, float)):
@@ -272,18 +298,20 @@ class SiteWriter:
         if isinstance(value, str):
             return md_text(value)
         if isinstance(value, list):
-            return ", ".join(self.value_md(node.get("items", {}), v, links) for v in value)
+            return ", ".join(self.value_md(items, v, links) for v in value)
         if isinstance(value, dict):
             if "ref" in value and self.corpus.get(value["ref"]):
-                text = f"[{md_text(entry_name(self.corpus[value['ref']]))}]({links.entry(value['ref'])})"
+                text = self.entry_link(value["ref"], links)
                 return text + (f" ({md_text(value['variant'])})" if value.get("variant") else "")
             if set(value) <= {"name", "variant"} and "name" in value:
                 return md_text(value["name"]) + (f" ({md_text(value['variant'])})" if value.get("variant") else "")
             parts = []
-            props = node.get("properties", {})
             for key, sub in value.items():
-                label = (self.schema.resolve(props.get(key, {})) or {}).get("title") or props.get(key, {}).get("title") or key
-                parts.append(f"{md_text(label.replace('_', ' '))}: {self.value_md(props.get(key, {}), sub, links)}")
+                label = labels.get(key)
+                if label is None:
+                    label = labels[key] = md_text(((self.schema.resolve(props.get(key, {})) or {}).get("title")
+                                                   or props.get(key, {}).get("title") or key).replace("_", " "))
+                parts.append(f"{label}: {self.value_md(props.get(key, {}), sub, links)}")
             return "; ".join(parts)
         return md_text(value)
 
@@ -375,7 +403,7 @@ class SiteWriter:
 
     def render_entry(self, e) -> str:
         """The Markdown of one entry's page (pure: reads the corpus, writes nothing)."""
-        links = self.links_from("sub")
+        links = self._sub_links
         title = entry_name(e)
         star = " ☆" if e.get("starred") else ""
         tags = [t for t in e.get("tags") or [] if isinstance(t, str)]
@@ -443,10 +471,10 @@ class SiteWriter:
             return []
         lines = ["## Results\n", "| Benchmark | Task | Metric | Model | Value | Reported in |", "|---|---|---|---|---|---|"]
         for r in sorted(mine, key=lambda r: (r.benchmark, r.task, r.metric, r.subject or r.system or "")):
-            who = f"[{md_text(entry_name(self.corpus[r.subject]))}]({links.entry(r.subject)})" if r.subject and self.corpus.get(r.subject) else md_text(r.system or "")
-            reporter = f"[{md_text(entry_name(self.corpus[r.reporter]))}]({links.entry(r.reporter)})"
+            who = self.entry_link(r.subject, links) if r.subject and self.corpus.get(r.subject) else md_text(r.system or "")
+            reporter = self.entry_link(r.reporter, links)
             dagger = "<sup>\u2020</sup>" if r.origin == "re-reported" else ""
-            lines.append(f"| [{md_text(entry_name(self.corpus[r.benchmark]))}]({links.entry(r.benchmark)}) | {md_text(r.task)} | "
+            lines.append(f"| {self.entry_link(r.benchmark, links)} | {md_text(r.task)} | "
                          f"{md_text(r.metric)} ({'↑' if r.direction == 'higher' else '↓'}) | {who} | {md_text(fmt_number(r.value))}{dagger} | {reporter} |")
         return lines + ["", '<p class="slm-note">\u2020 re-reported from another paper. ↑ higher is better, ↓ lower is better.</p>\n']
 
@@ -459,7 +487,7 @@ class SiteWriter:
         lines = ["## Referenced by\n"]
         for label in sorted(groups):
             names = sorted(groups[label], key=lambda i: entry_name(self.corpus[i]).lower())
-            lines.append(f"- **{md_text(label)}**: " + ", ".join(f"[{md_text(entry_name(self.corpus[i]))}]({links.entry(i)})" for i in names))
+            lines.append(f"- **{md_text(label)}**: " + ", ".join(self.entry_link(i, links) for i in names))
         return lines + [""]
 
     def sources_section(self, e) -> list:
