@@ -90,7 +90,11 @@ CHAR_PT, NOTE_CHAR_PT = 4.6, 3.9               # average character widths at foo
 
 
 def _text_len(cell) -> int:
-    return len(cell.text) + (3 * len(cell.footnotes) if cell else 0) if cell else 0
+    if cell is None:
+        return 0
+    spans = cell.spans
+    length = len(spans[0].text) if len(spans) == 1 else sum([len(s.text) for s in spans])
+    return length + 3 * len(cell.footnotes)
 
 
 class RowText:

@@ -113,6 +113,16 @@ def _label_span_uncached(value, dimension, taxonomy) -> Span:
     return Span(fmt_number(value))
 
 
+@lru_cache(maxsize=256)
+def _template_parts(template: str) -> tuple:
+    """(literal span or None, slot name or None, whether the slot is optional) for each piece of a template."""
+    parts = []
+    for literal, name, _, _ in string.Formatter().parse(template):
+        optional = name is not None and name.endswith("?")
+        parts.append((Span(literal) if literal else None, name.rstrip("?") if name is not None else None, optional))
+    return tuple(parts)
+
+
 def entry_cell(entry, sort=None, footnotes=()) -> Cell:
     return Cell((Span(entry_name(entry), entry=entry.id),), sort=sort or entry_name(entry).lower(), footnotes=footnotes)
 
@@ -184,13 +194,11 @@ class TableBuilder:
         a missing field shows as '?', a missing optional one ({field?}) as nothing.
         """
         out = []
-        for literal, name, _, _ in string.Formatter().parse(template):
+        for literal, name, optional in _template_parts(template):
             if literal:
-                out.append(Span(literal))
+                out.append(literal)
             if name is None:
                 continue
-            optional = name.endswith("?")
-            name = name.rstrip("?")
             slot = value if name == "" else (value.get(name) if isinstance(value, dict) else None)
             if slot is None:
                 if not optional:
@@ -246,9 +254,8 @@ class TableBuilder:
             if header is None and col.get("dimension"):
                 header = self.taxonomy[col["dimension"]].label
             description = self.taxonomy[col["dimension"]].definition if col.get("dimension") in self.taxonomy.dimensions else ""
-            numeric = col["type"] == "text" and col.get("field") in ("frame_rate_hz", "sample_rate_hz")
             cols.append((Column(col.get("field", col["type"]), header or col.get("field", ""), description,
-                                col.get("latex", "l"), numeric), col, None))
+                                col.get("latex", "l")), col, None))
         return cols
 
     # -- rows --------------------------------------------------------------
