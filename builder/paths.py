@@ -33,17 +33,14 @@ def _split(text: str) -> list:
 
 def walk(data, path) -> list:
     """All (json_path, value) pairs that path reaches in data; missing parts reach nothing."""
-    steps = parse_path(path) if isinstance(path, str) else path
+    steps = _parse_path(path) if isinstance(path, str) else path
     found = [((), data)]
     for step in steps:
-        nxt = []
-        for where, value in found:
-            if step == []:
-                if isinstance(value, list):
-                    nxt.extend((where + (i,), item) for i, item in enumerate(value))
-            elif isinstance(value, dict) and step in value:
-                nxt.append((where + (step,), value[step]))
-        found = nxt
+        if step == () or step == []:
+            found = [(where + (i,), item) for where, value in found if isinstance(value, list)
+                     for i, item in enumerate(value)]
+        else:
+            found = [(where + (step,), value[step]) for where, value in found if isinstance(value, dict) and step in value]
     return found
 
 

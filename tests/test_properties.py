@@ -253,3 +253,12 @@ def test_plain_prose_takes_the_short_way_and_markup_does_not():
 def test_values_at_reaches_what_walk_reaches(data, path):
     from builder.paths import values_at, walk
     assert values_at(data, path) == [value for _, value in walk(data, path)]
+
+
+def test_walk_names_the_place_of_every_value_it_reaches():
+    from builder.paths import walk
+    data = {"a": [{"b": 1}, {"c": 2}, {"b": [3, 4]}], "d": {"b": 5}}
+    assert walk(data, "a[].b") == [(("a", 0, "b"), 1), (("a", 2, "b"), [3, 4])]
+    assert walk(data, "a[].b[]") == [(("a", 2, "b", 0), 3), (("a", 2, "b", 1), 4)]
+    assert walk(data, "d.b") == [(("d", "b"), 5)] and walk(data, "d.x") == [] and walk(data, "d[]") == []
+    assert walk(data, ["a", [], "c"]) == [(("a", 1, "c"), 2)]  # a path already split, as some callers pass it
