@@ -9,7 +9,7 @@ from pathlib import Path
 
 from builder.corpus import Corpus, Entry
 from builder.crosscheck import cross_check
-from builder.load import LazyPositions, Loaded, LoadError, decode, load_entry, parse_data, read_bytes
+from builder.load import LazyPositions, Loaded, LoadError, decode, parse_data, parse_entry, read_bytes
 from builder.problems import Problem, sort_problems
 from builder.project import Project
 from builder.schema import Schema, load_schema
@@ -111,7 +111,7 @@ def _check_one(file: str, display: str, schema: Schema):
         text = decode(raw, display)
         data = parse_data(text, display)  # positions are read only if a message needs one
         if data is None or not isinstance(data, dict):
-            load_entry(file, display)  # raises the same LoadError with its message
+            parse_entry(text, display)  # raises the LoadError that says so
         loaded = Loaded(display, data, LazyPositions(file, display, text))
         return st, content_hash(raw), data, validate_entry(loaded, schema)
     except LoadError as exc:

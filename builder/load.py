@@ -344,8 +344,12 @@ def read_bytes(file_path, display: str, limit: int = MAX_BYTES) -> bytes:
 
 def load_entry(file_path, display: str) -> Loaded:
     """Read, decode and parse one entry file; the top level must be a mapping."""
-    raw = read_bytes(file_path, display)
-    loaded = parse(decode(raw, display), display)
+    return parse_entry(decode(read_bytes(file_path, display), display), display)
+
+
+def parse_entry(text: str, display: str) -> Loaded:
+    """parse(), and the top level must be a mapping."""
+    loaded = parse(text, display)
     if loaded.data is None:
         raise LoadError(Problem(display, 1, 1, "error: file is empty; an entry is a YAML mapping (see CONTRIBUTING.md)"))
     if not isinstance(loaded.data, dict):

@@ -39,7 +39,7 @@ def write_atomic(path: Path, data: bytes, force: bool = False, old_files: list |
         before = os.stat(path)
     except OSError:
         before = None
-    if before is not None and not force and before.st_size == len(data) and _read(path) == data:
+    if before is not None and not force and before.st_size == len(data) and Path(path).read_bytes() == data:
         return False
     fd, tmp = _create_temp(os.fspath(path))
     try:
@@ -68,11 +68,6 @@ def write_atomic(path: Path, data: bytes, force: bool = False, old_files: list |
     return True
 
 
-def _read(path) -> bytes:
-    with open(path, "rb") as handle:
-        return handle.read()
-
-
 _temps = itertools.count()
 
 
@@ -84,10 +79,9 @@ def _create_temp(path: str) -> tuple[int, str]:
         try:
             return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666), tmp
         except FileExistsError:  # left by a killed build that had the same process id
-            continue
-        except FileNotFoundError:
+            pass
+        except FileNotFoundError:  # the folder is new: make it, then try again
             os.makedirs(folder or ".", exist_ok=True)
-            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666), tmp
 
 
 def close_later(descriptors: list) -> None:

@@ -20,6 +20,7 @@ from builder.bibtex import bib_entry
 from builder.build import figure_svgs
 from builder.memo import by_identity, own
 from builder.notes import render_notes
+from builder.paths import values_at
 from builder.render.markdown import Links, html_text, md_text, render_markdown
 from builder.tables.build import chronological, entry_name, fmt_number, is_unknown
 from builder.tables.leaderboard import Result, collect_results
@@ -130,11 +131,10 @@ class SiteWriter:
 
     def entry_link(self, i: str, links) -> str:
         """[name](page) of entry i; from entry pages remembered (a benchmark is linked from thousands)."""
-        if links is not self._sub_links:
-            return f"[{md_text(entry_name(self.corpus[i]))}]({links.entry(i)})"
-        text = self._entry_links.get(i)
+        known = self._entry_links if links is self._sub_links else {}
+        text = known.get(i)
         if text is None:
-            text = self._entry_links[i] = f"[{md_text(self.name_of(i))}]({links.entry(i)})"
+            text = known[i] = f"[{md_text(self.name_of(i))}]({links.entry(i)})"
         return text
 
     def write(self, rel: str, text: str) -> None:
@@ -193,7 +193,6 @@ class SiteWriter:
         return own(self.memo, "dimension-keys", e, self._dimension_keys_of)
 
     def _dimension_keys_of(self, e) -> dict:
-        from builder.paths import values_at
         return {dim: frozenset((type(x).__name__, repr(x)) for p in paths for x in values_at(e.data, p))
                 for dim, paths in self.dim_paths.items()}
 
@@ -291,7 +290,7 @@ class SiteWriter:
         if hit is None:
             shape = self.shape_of(node)
             dim_name = self.dimension_of.get(id(shape)) if shape.get("x-taxonomy") else None
-            dim = self.taxonomy.get(dim_name) if shape.get("x-taxonomy") else None
+            dim = self.taxonomy.get(dim_name) if dim_name is not None else None
             hit = self._plans[id(node)] = (node, (shape, dim_name, dim, shape.get("title") == "Entry id",
                                                   shape.get("items", {}), shape.get("properties", {}), {}))
         return hit[1]
@@ -352,7 +351,6 @@ class SiteWriter:
             for other in (r.subject, r.reporter, r.benchmark):
                 if other and corpus.get(other):
                     parts.append(name_of(other))
-        from builder.paths import values_at
         for rule in self.project.references:
             for ref in values_at(e.data, rule["path"]):
                 if isinstance(ref, str) and corpus.get(ref):
@@ -543,10 +541,9 @@ class SiteWriter:
         a cache of "Papers:" lines). A session keeps them and patches them when an edit changed no taxonomy
         value and kept every id (a new name, date or note): the entry's link, its place and its lines change."""
         corpus, memo = self.corpus, self.memo
-        links = self.links_from("sub")
 
         def link_of(e):
-            return own(memo, "link-sub", e, lambda e: f"[{md_text(entry_name(e))}]({links.entry(e.id)})")
+            return own(memo, "link-sub", e, lambda e: self.entry_link(e.id, self._sub_links))
         state = memo.store("taxonomy-index") if memo is not None else {}
         if state and memo.changed is not None and len(state["entries"]) == len(corpus):
             old_entries = state["entries"]

@@ -108,7 +108,7 @@ def build_leaderboard(bench, results, corpus, caption_template: str) -> Table:
     caption = " ".join(caption_template.replace("{title}", entry_name(bench)).split())
     notes_lines = ("\u2020 re-reported from another paper",) if any(r.origin == "re-reported" for r in results) else ()
     return Table(name=f"leaderboard-{bench.id}", title=f"Leaderboard: {entry_name(bench)}", caption=caption,
-                 columns=(Column("model", "Model", latex="X"), Column("value", "Value", latex="r", numeric=True)),
+                 columns=(Column("model", "Model", latex="X"), Column("value", "Value", latex="r")),
                  rows=tuple(rows), group_header="Task / metric", footnotes=tuple(notes.texts),
                  legend=(), wide=False, notes=notes_lines)
 

@@ -44,7 +44,6 @@ class Column:
     header: str
     description: str = ""
     latex: str = "l"                # column type in LaTeX: l, c, r or X
-    numeric: bool = False
 
 
 @dataclass(slots=True)
