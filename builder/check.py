@@ -145,10 +145,11 @@ def load_entries(files, schema: Schema, cache=None, workers: int | None = None,
             except OSError:
                 hit = None
         if hit is not None:
-            _, digest, data, probs = hit
+            _, digest, blob, probs = hit
             from builder.cache import problem_from_tuple
             problems += [problem_from_tuple(t) for t in probs]
-            if data is not None:
+            data = marshal.loads(blob) if blob is not None else None
+            if isinstance(data, dict):
                 entries.append(Entry(file, Loaded(display, data, LazyPositions(file, display), digest)))
         else:
             todo.append((str(file), display))
@@ -156,13 +157,15 @@ def load_entries(files, schema: Schema, cache=None, workers: int | None = None,
 
     def take(file, display, st, digest, data, probs) -> None:
         nonlocal done
-        if type(data) is bytes:
-            data = marshal.loads(data)
+        blob = None
+        if type(data) is bytes:  # from a worker
+            blob, data = data, marshal.loads(data)
         problems.extend(probs)
-        if data is not None and isinstance(data, dict):
+        is_entry = isinstance(data, dict)
+        if is_entry:
             entries.append(Entry(Path(file), Loaded(display, data, LazyPositions(file, display), digest)))
         if cache is not None and st is not None:
-            cache.put(file, st, digest, data if isinstance(data, dict) else None, probs)
+            cache.put(file, st, digest, (blob or marshal.dumps(data)) if is_entry else None, probs)
         done += 1
         if progress and done % 100 == 0:
             progress(done, len(todo))
@@ -193,8 +196,12 @@ def finish(corpus, problems, schema, project, today=None, memo=None) -> list:
 
 
 def check(project: Project, paths=None, today: dt.date | None = None, schema: Schema | None = None,
-          use_cache: bool = False, progress=None) -> CheckResult:
-    """Validate the corpus; with paths, report only problems in those files (the corpus is still whole)."""
+          use_cache: bool = False, progress=None, on_corpus=None) -> CheckResult:
+    """Validate the corpus; with paths, report only problems in those files (the corpus is still whole).
+
+    on_corpus(corpus, schema) is called once the corpus is assembled, if no file has an error, before
+    the cross-entry checks (a build starts its page worker there: the checks may still fail it).
+    """
     schema = schema or load_schema(project.schema_path)
     all_files, problems = discover(project)
     if paths:
@@ -214,6 +221,8 @@ def check(project: Project, paths=None, today: dt.date | None = None, schema: Sc
         except OSError:
             pass  # a read-only checkout still validates, only slower next time
     corpus = Corpus.build(entries, project.references)
+    if on_corpus is not None and not any(p.is_error() for p in problems):
+        on_corpus(corpus, schema)
     problems = finish(corpus, problems, schema, project, today)
     corpus.refs.clear()  # read by the cross-checks only: a build need not hold them
     if paths:
