@@ -122,21 +122,44 @@ def build(project: Project, today: dt.date | None = None, site_pages=None, force
     """Validate, then (only if there are no errors) write every output atomically, as soon as it is made.
 
     site_pages, when given, is builder.site_pages.site_pages: its begin_streaming starts the entry
-    pages on another core (a forked worker writes them) while the tables render here.
+    pages on another core as soon as the corpus is assembled (a forked worker keys and renders them
+    during the cross-entry checks and writes them once those passed) while the tables render here.
     """
-    result = check(project, today=today, use_cache=use_cache, progress=progress)
-    if result.errors:
-        return BuildResult(result)
-    release_free_memory()  # before the page worker forks: it would inherit it
-    definitions = load_definitions(project)
-    with build_lock(project.root / "build"):
-        sink = StreamWriter(managed_folders(project, site_pages is not None), force)
-        writer = site_pages.begin_streaming(project, result, sink, force) if site_pages is not None else None
+    early = []
+
+    def start_pages(corpus, schema) -> None:
+        release_free_memory()  # before the page worker forks: it would inherit it
         try:
-            outputs = render_all(project, result, definitions, sink=sink, site=writer)
-        except BaseException:
+            early.append(site_pages.begin_streaming(project, CheckResult(corpus, [], schema), None, force, gated=True))
+        except Exception:  # noqa: BLE001 - a corpus the cross-checks will refuse; they say why, not this
+            pass
+
+    try:
+        result = check(project, today=today, use_cache=use_cache, progress=progress,
+                       on_corpus=start_pages if site_pages is not None else None)
+    except BaseException:
+        for writer in early:
+            writer.cancel()
+        raise
+    if result.errors:
+        for writer in early:
+            writer.cancel()
+        return BuildResult(result)
+    definitions = load_definitions(project)
+    writer = early[0] if early else None
+    try:
+        with build_lock(project.root / "build"):
+            sink = StreamWriter(managed_folders(project, site_pages is not None), force)
             if writer is not None:
-                writer.cancel()
-            raise
-        report = sink.finish(writer.stream(outputs) if writer is not None else ())
+                writer.sink = sink
+                writer.open_entry_pages()
+            elif site_pages is not None:
+                release_free_memory()
+                writer = site_pages.begin_streaming(project, result, sink, force)
+            outputs = render_all(project, result, definitions, sink=sink, site=writer)
+            report = sink.finish(writer.stream(outputs) if writer is not None else ())
+    except BaseException:
+        if writer is not None:
+            writer.cancel()
+        raise
     return BuildResult(result, report)

@@ -19,6 +19,7 @@ _WRITER = None
 _JOB = None
 _CHUNKS = None
 _NEXT = None
+_GATE = None  # in the worker: set once the build may write (see PendingPages.open)
 
 
 class PageIndex:
@@ -61,10 +62,13 @@ def render_in_parallel(writer, entries) -> list:
     return sorted(out, key=lambda item: order[item[0]])
 
 
-def _write_pages(entry_ids, writer, job):
-    """Key, render and write the pages of these entries: [(id, index record, path, 'kept' | 'written' | 'unchanged')]."""
+def _write_pages(entry_ids, writer, job, gate=None):
+    """Key, render and write the pages of these entries: [(id, index record, path, 'kept' | 'written' | 'unchanged')].
+
+    With a gate (an Event), everything is keyed and rendered first and nothing is written before it is set.
+    """
     folder, salt, known, force = job
-    out = []
+    out, todo = [], []
     for eid in entry_ids:
         e = writer.corpus[eid]
         key = writer.page_key(e, salt)
@@ -73,8 +77,13 @@ def _write_pages(entry_ids, writer, job):
         if before is not None and before[0] == key and _stamp(path) == before[1]:
             out.append((eid, (key, before[1]), path, "kept"))  # the same page, untouched since we wrote it
             continue
-        written = write_atomic(path, writer.render_entry(e).encode("utf-8"), force)
-        out.append((eid, (key, _stamp(path)), path, "written" if written else "unchanged"))
+        todo.append((len(out), eid, key, path, writer.render_entry(e).encode("utf-8")))
+        out.append(None)
+    if todo and gate is not None and not gate.is_set():
+        gate.wait()
+    for at, eid, key, path, text in todo:
+        written = write_atomic(path, text, force)
+        out[at] = (eid, (key, _stamp(path)), path, "written" if written else "unchanged")
     return out
 
 
@@ -97,23 +106,34 @@ class PendingPages:
 
     CHUNK = 100
 
-    def __init__(self, writer, folder: Path, salt: str, known: dict, force: bool = False):
-        global _WRITER, _JOB, _CHUNKS, _NEXT
+    def __init__(self, writer, folder: Path, salt: str, known: dict, force: bool = False, gated: bool = False):
+        """gated: the worker keys and renders but writes nothing until open() (the build may yet fail its
+        cross-entry checks: starting before them overlaps them with the pages)."""
+        global _WRITER, _JOB, _CHUNKS, _NEXT, _GATE
         self.writer, self.job_args = writer, (Path(folder), salt, {} if force else known, force)
         ids = [e.id for e in writer.corpus.entries]
         self.chunks = [ids[i:i + self.CHUNK] for i in range(0, len(ids), self.CHUNK)]
-        self.pool = self.job = self.next = None
+        self.pool = self.job = self.next = self.gate = None
         if len(ids) >= 200 and (os.cpu_count() or 1) >= 2:
             import multiprocessing
             context = multiprocessing.get_context("fork")
             self.next = context.Value("i", 0)
-            _WRITER, _JOB, _CHUNKS, _NEXT = writer, self.job_args, self.chunks, self.next
+            self.gate = context.Event()
+            if not gated:
+                self.gate.set()
+            _WRITER, _JOB, _CHUNKS, _NEXT, _GATE = writer, self.job_args, self.chunks, self.next, self.gate
             self.pool = context.Pool(1)
             self.job = self.pool.apply_async(_claim_chunks)
+
+    def open(self) -> None:
+        """Let the worker write (the build holds its lock and every check passed)."""
+        if self.gate is not None:
+            self.gate.set()
 
     def finish(self) -> list:
         if self.job is None:
             return _write_pages([eid for chunk in self.chunks for eid in chunk], self.writer, self.job_args)
+        self.open()
         try:
             mine = _claim_chunks(self.chunks, self.next, self.writer, self.job_args)
             done = dict(self.job.get())
@@ -131,8 +151,9 @@ class PendingPages:
 
 def _claim_chunks(chunks=None, counter=None, writer=None, job=None) -> list:
     """[(chunk index, its records)] for every chunk this process claimed until none was left."""
+    gate = None
     if chunks is None:  # in the forked worker: what the caller set before forking
-        chunks, counter, writer, job = _CHUNKS, _NEXT, _WRITER, _JOB
+        chunks, counter, writer, job, gate = _CHUNKS, _NEXT, _WRITER, _JOB, _GATE
     done = []
     while True:
         with counter.get_lock():
@@ -140,4 +161,4 @@ def _claim_chunks(chunks=None, counter=None, writer=None, job=None) -> list:
             counter.value = index + 1
         if index >= len(chunks):
             return done
-        done.append((index, _write_pages(chunks[index], writer, job)))
+        done.append((index, _write_pages(chunks[index], writer, job, gate)))

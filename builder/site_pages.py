@@ -390,18 +390,22 @@ class SiteWriter:
         for e in self.corpus.entries:
             self.write_page(e, pages[e.id][1])
 
-    def begin_entry_pages(self, force: bool = False) -> None:
+    def begin_entry_pages(self, force: bool = False, gated: bool = False) -> None:
         """Start keying, rendering and writing every entry page on another core (a build after validation).
 
         The pages then never pass through this process: stream() lists them in self.pages as
-        (path, state) instead.
+        (path, state) instead. gated: nothing is written before open_entry_pages().
         """
         from builder.cache import code_hash
         from builder.page_cache import PageIndex, PendingPages
         import json
         salt = code_hash() + json.dumps(self.schema.raw, sort_keys=True) + json.dumps(self.project.references)
         self._page_index = PageIndex(self.project.root / "build" / ".cache")
-        self._pending = PendingPages(self, self.project.generated_dir / "entries", salt, self._page_index.keys, force)
+        self._pending = PendingPages(self, self.project.generated_dir / "entries", salt, self._page_index.keys, force,
+                                     gated)
+
+    def open_entry_pages(self) -> None:
+        self._pending.open()
 
     def cancel(self) -> None:
         """Stop the page worker started by begin_entry_pages (the build failed before it needed it)."""
@@ -607,16 +611,17 @@ def site_pages(project, result, outputs, memo=None) -> dict:
     return SiteWriter(project, result, outputs, memo).all()
 
 
-def begin_streaming(project, result, sink, force: bool = False) -> SiteWriter:
+def begin_streaming(project, result, sink, force: bool = False, gated: bool = False) -> SiteWriter:
     """A writer whose entry pages are already being rendered and written by a forked worker.
 
-    A build starts it right after validation, while its process is smallest (the worker
+    A build starts it once the corpus is assembled, while its process is smallest (the worker
     shares its memory), renders its tables meanwhile, then calls .stream(outputs) for the
-    other pages, which go to sink(path, text) as soon as they exist.
+    other pages, which go to sink(path, text) as soon as they exist. gated: started before the
+    cross-entry checks; the worker writes nothing until open_entry_pages().
     """
     writer = SiteWriter(project, result, None)
     writer.sink = sink
-    writer.begin_entry_pages(force)
+    writer.begin_entry_pages(force, gated)
     return writer
 
 

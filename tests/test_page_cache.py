@@ -6,7 +6,11 @@ import time
 from types import SimpleNamespace
 
 from builder import page_cache
+from builder.build import build
 from builder.page_cache import PendingPages
+from builder.project import load_project
+from builder.site_pages import site_pages
+from conftest import REPO
 
 
 class _Corpus(dict):
@@ -57,3 +61,53 @@ def test_a_second_run_keeps_pages_whose_key_and_file_are_unchanged(tmp_path):
     assert states.pop("e005") == "written"
     assert set(states.values()) == {"kept"}
     assert page_cache._stamp(tmp_path / "e005.md") is not None
+
+
+def test_a_gated_worker_renders_but_writes_nothing_until_the_build_opens_the_gate(tmp_path):
+    writer = _SlowWriter(240)
+    pending = PendingPages(writer, tmp_path, "salt", {}, gated=True)
+    time.sleep(0.3)  # the worker has rendered its first chunks by now
+    assert list(tmp_path.iterdir()) == []
+    pending.open()
+    records = pending.finish()
+    assert [r[0] for r in records] == sorted(writer.corpus) and {r[3] for r in records} == {"written"}
+    assert len(list(tmp_path.glob("*.md"))) == 240
+
+
+def test_a_gated_worker_that_is_cancelled_writes_nothing(tmp_path):
+    pending = PendingPages(_SlowWriter(240), tmp_path, "salt", {}, gated=True)
+    time.sleep(0.3)
+    pending.cancel()
+    assert list(tmp_path.iterdir()) == []
+
+
+def _generated(tmp_path, n):
+    """A synthetic survey of n entries (benchmarks/generate.py): enough for the page worker to start."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("generate", REPO / "benchmarks" / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.generate(n, tmp_path / "survey")
+
+
+def test_a_build_that_fails_its_cross_entry_checks_writes_no_page(tmp_path, monkeypatch):
+    """The page worker starts before the cross-entry checks; a dangling reference must still stop every write."""
+    import builder.check
+    checks = builder.check.cross_check
+
+    def slow_checks(*args, **kwargs):  # time for the page worker to render and (were it not gated) write
+        time.sleep(1.0)
+        return checks(*args, **kwargs)
+    monkeypatch.setattr(builder.check, "cross_check", slow_checks)
+    root = _generated(tmp_path, 260)
+    model = root / "entries" / "models" / "m00000.yaml"
+    text = model.read_text(encoding="utf-8")
+    model.write_text(text.replace("  - ref: t", "  - ref: nowhere-t", 1), encoding="utf-8")
+    result = build(load_project(root), site_pages=site_pages)
+    assert not result.ok
+    assert any("nowhere-t" in p.message for p in result.check.errors)
+    assert not (root / "docs" / "survey").exists() and not (root / "build" / "latex").exists()
+    model.write_text(text, encoding="utf-8")
+    result = build(load_project(root), site_pages=site_pages)
+    assert result.ok
+    assert len(list((root / "docs" / "survey" / "entries").glob("*.md"))) == 260
