@@ -17,8 +17,10 @@ class Entry:
     loaded: Loaded
     id: str = field(init=False)     # computed once: it is read millions of times on a large survey
     kind: str = field(init=False)
+    data: dict = field(init=False, repr=False, compare=False)  # loaded.data, read millions of times too
 
     def __post_init__(self):
+        self.data = self.loaded.data
         value = self.loaded.data.get("id")
         self.id = value if isinstance(value, str) else Path(self.file).stem
         kind = self.loaded.data.get("kind", "")
@@ -27,10 +29,6 @@ class Entry:
     @property
     def path(self) -> str:
         return self.loaded.path
-
-    @property
-    def data(self) -> dict:
-        return self.loaded.data
 
     def get(self, key, default=None):
         return self.data.get(key, default)

@@ -12,7 +12,7 @@ from pylatex import NoEscape, Table, Tabular, Tabularx
 from pylatex.base_classes import Float
 
 from builder.memo import Reuse, reuse_in_place
-from builder.render.latex_text import escape
+from builder.render.latex_text import _escape, escape
 from builder.tables.model import ABSENT, UNKNOWN
 
 FRAGMENT_NEEDS = (r"\usepackage[T1]{fontenc}", r"\usepackage{textcomp}", r"\usepackage{booktabs}",
@@ -32,7 +32,8 @@ def cite_key(entry_id: str) -> str:
 
 
 def span_tex(span, cite: bool = True) -> str:
-    text = escape(span.short or span.text)
+    raw = span.short or span.text
+    text = _escape(raw, True, False) if type(raw) is str else escape(raw)  # escape() without its extra call
     if span.entry and cite:
         return f"{text} \\cite{{{cite_key(span.entry)}}}"
     return text
@@ -50,7 +51,8 @@ def cell_tex(cell) -> str:
     elif cell.mark == "cross":
         body = r"\xmark"
     else:
-        body = "".join(span_tex(s) for s in cell.spans)
+        spans = cell.spans
+        body = span_tex(spans[0]) if len(spans) == 1 else "".join([span_tex(s) for s in spans])
     if cell.emphasis == "best":
         body = f"\\textbf{{{body}}}"
     elif cell.emphasis == "second":

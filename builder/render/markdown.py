@@ -52,7 +52,8 @@ class Links:
 
 
 def span_md(span, links: Links) -> str:
-    text = md_text(span.text)
+    raw = span.text
+    text = _md_text(raw) if type(raw) is str else md_text(raw)
     if span.entry:
         return f"[{text}]({links.entry(span.entry)})"
     if span.dimension and links.value:
@@ -72,7 +73,8 @@ def cell_md(cell, links: Links, anchor: str) -> str:
     elif cell.mark == "cross":
         body = '<span class="slm-cross" title="no">\u2717</span>'
     else:
-        body = "".join(span_md(s, links) for s in cell.spans)
+        spans = cell.spans
+        body = span_md(spans[0], links) if len(spans) == 1 else "".join([span_md(s, links) for s in spans])
     if cell.emphasis == "best":
         body = f"**{body}**"
     elif cell.emphasis == "second":

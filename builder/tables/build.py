@@ -131,6 +131,7 @@ class TableBuilder:
     def __init__(self, corpus, taxonomy):
         self.corpus = corpus
         self.taxonomy = taxonomy
+        self._makers: dict = {}  # id(column definition) -> (definition, its cell maker)
 
     # -- cells -------------------------------------------------------------
     def special(self, value, notes: Footnotes):
@@ -142,50 +143,78 @@ class TableBuilder:
         return None
 
     def cell(self, col: dict, entry, data, notes: Footnotes) -> Cell:
+        return self.cell_maker(col)(entry, data, notes)
+
+    def cell_maker(self, col: dict):
+        """f(entry, data, notes) -> the column's Cell, with the column's settings read once (a 10,000-entry
+        build makes a quarter of a million cells). Kept per column definition while the builder lives."""
+        hit = self._makers.get(id(col))
+        if hit is None:
+            hit = self._makers[id(col)] = (col, self._make_cell_maker(col))
+        return hit[1]
+
+    def _make_cell_maker(self, col: dict):
         kind = col["type"]
         if kind == "entry":
-            return entry_cell(entry)
+            return lambda entry, data, notes: entry_cell(entry)
         if kind == "backlinks":
-            return self.backlinks_cell(col, entry)
-        value = lookup(data, col["field"])
-        special = self.special(value, notes)
-        if special is not None:
-            return special
-        footnotes = ()
-        if col.get("footnote"):
-            text = lookup(entry.data, col["footnote"])
-            if isinstance(text, str):
-                footnotes = (notes.add(text),)
+            return lambda entry, data, notes: self.backlinks_cell(col, entry)
+        taxonomy, dimension, dimensions = self.taxonomy, col.get("dimension"), col.get("dimensions", {})
         if kind == "text":
-            span = _label_span(value, col.get("dimension"), self.taxonomy) if col.get("dimension") else Span(fmt_number(value))
-            return Cell((span,), sort=value if isinstance(value, (int, float, str)) else None, footnotes=footnotes)
-        if kind == "value":
-            return Cell((_label_span(value, col.get("dimension"), self.taxonomy),), sort=str(value), footnotes=footnotes)
-        if kind == "list":
-            items = value if isinstance(value, list) else [value]
-            spans = []
-            for i, item in enumerate(items):
-                if i:
-                    spans.append(_COMMA)
-                spans.append(_label_span(item, col.get("dimension"), self.taxonomy))
-            return Cell(tuple(spans), footnotes=footnotes)
-        if kind == "bool":
-            if not isinstance(value, bool):
-                return Cell((Span(fmt_number(value)),))
-            return Cell((Span("yes" if value else "no"),), mark="check" if value else "cross", sort=int(value))
-        if kind == "template":
-            return Cell(tuple(self.fill(col["template"], value, col.get("dimensions", {}))), footnotes=footnotes)
-        if kind == "join":
-            items = value if isinstance(value, list) else [value]
-            spans = []
-            for i, item in enumerate(items):
-                if i:
-                    spans.append(_separator(col.get("separator", "; ")))
-                spans.extend(self.fill(col["template"], item, col.get("dimensions", {})))
-            return Cell(tuple(spans), footnotes=footnotes)
-        if kind == "refs":
-            return self.refs_cell(value)
-        raise ValueError(f"unknown column type {kind!r}")
+            def show(value, footnotes):
+                span = _label_span(value, dimension, taxonomy) if dimension else Span(fmt_number(value))
+                return Cell((span,), sort=value if isinstance(value, (int, float, str)) else None, footnotes=footnotes)
+        elif kind == "value":
+            def show(value, footnotes):
+                return Cell((_label_span(value, dimension, taxonomy),), sort=str(value), footnotes=footnotes)
+        elif kind == "list":
+            def show(value, footnotes):
+                spans = []
+                for i, item in enumerate(value if isinstance(value, list) else [value]):
+                    if i:
+                        spans.append(_COMMA)
+                    spans.append(_label_span(item, dimension, taxonomy))
+                return Cell(tuple(spans), footnotes=footnotes)
+        elif kind == "bool":
+            def show(value, footnotes):
+                if not isinstance(value, bool):
+                    return Cell((Span(fmt_number(value)),))
+                return Cell((Span("yes" if value else "no"),), mark="check" if value else "cross", sort=int(value))
+        elif kind == "template":
+            template = col["template"]
+
+            def show(value, footnotes):
+                return Cell(tuple(self.fill(template, value, dimensions)), footnotes=footnotes)
+        elif kind == "join":
+            template, separator = col["template"], _separator(col.get("separator", "; "))
+
+            def show(value, footnotes):
+                spans = []
+                for i, item in enumerate(value if isinstance(value, list) else [value]):
+                    if i:
+                        spans.append(separator)
+                    spans.extend(self.fill(template, item, dimensions))
+                return Cell(tuple(spans), footnotes=footnotes)
+        elif kind == "refs":
+            def show(value, footnotes):
+                return self.refs_cell(value)
+        else:
+            raise ValueError(f"unknown column type {kind!r}")
+        path, footnote = col["field"], col.get("footnote")
+        special = self.special
+
+        def make(entry, data, notes) -> Cell:
+            value = lookup(data, path)
+            absent_or_unknown = special(value, notes)
+            if absent_or_unknown is not None:
+                return absent_or_unknown
+            footnotes = ()
+            if footnote:
+                text = lookup(entry.data, footnote)
+                if isinstance(text, str):
+                    footnotes = (notes.add(text),)
+            return show(value, footnotes)
+        return make
 
     def fill(self, template: str, value, dimensions: dict) -> list:
         """Spans for a template: {field} slots filled from a mapping ({} takes a scalar).
@@ -307,16 +336,16 @@ class TableBuilder:
                 cells = (first,) + tuple(_ABSENT for _ in cols[1:])
                 rows.append(Row(cells, group_cell, group_key))
             else:
+                makers = [self.cell_maker(col) for _, col, _ in cols]
                 for item in items:
-                    cells = tuple(self.cell(col, entry, item, notes) for _, col, _ in cols)
-                    rows.append(Row(cells, group_cell, group_key))
+                    rows.append(Row(tuple([make(entry, item, notes) for make in makers]), group_cell, group_key))
         else:
             cells = []
             for column, col, expand_value in cols:
                 if col["type"] == "expand":
                     cells.append(self.expand_cell(col, entry, expand_value, notes))
                 else:
-                    cells.append(self.cell(col, entry, entry.data, notes))
+                    cells.append(self.cell_maker(col)(entry, entry.data, notes))
             if any(col["type"] == "expand" for _, col, _ in cols):
                 value = lookup(entry.data, next(col for _, col, _ in cols if col["type"] == "expand")["field"])
                 if is_unknown(value):
@@ -325,7 +354,9 @@ class TableBuilder:
         used = set()
         for row in rows:
             for cell in (row.group,) + row.cells if row.group else row.cells:
-                used.update((s.dimension, repr(s.value)) for s in cell.spans if s.dimension)
+                for s in cell.spans:
+                    if s.dimension:
+                        used.add((s.dimension, repr(s.value)))
         return tuple(rows), used
 
     def build(self, defn, memo=None) -> Table:
