@@ -116,6 +116,7 @@ class SiteWriter:
         self._sub_links = self.links_from("sub")
         self._entry_links: dict = {}  # entry id -> its Markdown link from an entry page (one writer per build)
         self._names: dict = {}        # entry id -> its display name
+        self._keys: dict = {}         # entry id -> dimension_keys of it (without a memo)
         self.files: dict = {}
         self.sink = None       # set by stream(): pages go straight to disk instead of into files
         self.level_md: dict = {}         # dimension -> Markdown of the first table with a column per value
@@ -189,8 +190,14 @@ class SiteWriter:
         return self.memo.store(name) if self.memo is not None else None
 
     def dimension_keys(self, e) -> dict:
-        """dimension -> the (type, repr) of every value the entry holds for it, read once per entry."""
-        return own(self.memo, "dimension-keys", e, self._dimension_keys_of)
+        """dimension -> the (type, repr) of every value the entry holds for it, read once per entry (the
+        taxonomy pages and the statistics both ask; a session keeps them while the entry is unchanged)."""
+        if self.memo is not None:
+            return self.memo.own("dimension-keys", e, self._dimension_keys_of)
+        keys = self._keys.get(e.id)
+        if keys is None:
+            keys = self._keys[e.id] = self._dimension_keys_of(e)
+        return keys
 
     def _dimension_keys_of(self, e) -> dict:
         return {dim: frozenset((type(x).__name__, repr(x)) for p in paths for x in values_at(e.data, p))

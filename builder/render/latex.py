@@ -7,6 +7,7 @@ latex_text.escape; only cite keys (validated slugs) are written raw.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from pylatex import NoEscape, Table, Tabular, Tabularx
 from pylatex.base_classes import Float
@@ -26,8 +27,10 @@ class WideTable(Float):
     _latex_name = "table*"
 
 
+@lru_cache(maxsize=16384)
 def cite_key(entry_id: str) -> str:
-    # Entry ids are validated slugs ([a-z0-9-]); keep only those characters regardless.
+    """Entry ids are validated slugs ([a-z0-9-]); keep only those characters regardless (remembered: a
+    model is cited in every row that names it)."""
     return "".join(ch for ch in entry_id if ch.isalnum() or ch == "-")
 
 
