@@ -87,6 +87,21 @@ def _write_pages(entry_ids, writer, job, gate=None):
     return out
 
 
+def _write_job(name, writer, job, gate=None):
+    """Write the site page(s) writer.page_job(name) makes: [(None, None, path, state)], like pages."""
+    force = job[3]
+    files = writer.page_job(name)
+    if files and gate is not None and not gate.is_set():
+        gate.wait()
+    return [(None, None, path, "written" if write_atomic(path, text.encode("utf-8"), force) else "unchanged")
+            for path, text in files.items()]
+
+
+def _do(item, writer, job, gate=None):
+    kind, what = item
+    return _write_pages(what, writer, job, gate) if kind == "pages" else _write_job(what, writer, job, gate)
+
+
 def _stamp(path):
     try:
         return stamp(path)
@@ -101,18 +116,22 @@ class PendingPages:
     finish() makes the caller claim the rest once its own work is done, so both cores end together.
     One worker, not one per core: each forked worker copies whatever part of the corpus it reads
     (reference counts are written to every object touched), and the caller already holds a copy.
-    finish() returns [(entry id, key, path, state)] in corpus order.
+    finish() returns [(entry id, key, path, state)] in corpus order, then (None, None, path, state) for the
+    pages of the jobs.
     """
 
     CHUNK = 100
 
-    def __init__(self, writer, folder: Path, salt: str, known: dict, force: bool = False, gated: bool = False):
+    def __init__(self, writer, folder: Path, salt: str, known: dict, force: bool = False, gated: bool = False,
+                 jobs=()):
         """gated: the worker keys and renders but writes nothing until open() (the build may yet fail its
-        cross-entry checks: starting before them overlaps them with the pages)."""
+        cross-entry checks: starting before them overlaps them with the pages). jobs: names of other pages
+        (writer.page_job(name)) that whichever process is free first makes after the entry pages."""
         global _WRITER, _JOB, _CHUNKS, _NEXT, _GATE
         self.writer, self.job_args = writer, (Path(folder), salt, {} if force else known, force)
         ids = [e.id for e in writer.corpus.entries]
-        self.chunks = [ids[i:i + self.CHUNK] for i in range(0, len(ids), self.CHUNK)]
+        self.chunks = [("pages", ids[i:i + self.CHUNK]) for i in range(0, len(ids), self.CHUNK)]
+        self.chunks += [("job", name) for name in jobs]
         self.pool = self.job = self.next = self.gate = None
         if len(ids) >= 200 and (os.cpu_count() or 1) >= 2:
             import multiprocessing
@@ -132,7 +151,7 @@ class PendingPages:
 
     def finish(self) -> list:
         if self.job is None:
-            return _write_pages([eid for chunk in self.chunks for eid in chunk], self.writer, self.job_args)
+            return [record for item in self.chunks for record in _do(item, self.writer, self.job_args)]
         self.open()
         try:
             mine = _claim_chunks(self.chunks, self.next, self.writer, self.job_args)
@@ -161,4 +180,4 @@ def _claim_chunks(chunks=None, counter=None, writer=None, job=None) -> list:
             counter.value = index + 1
         if index >= len(chunks):
             return done
-        done.append((index, _write_pages(chunks[index], writer, job, gate)))
+        done.append((index, _do(chunks[index], writer, job, gate)))

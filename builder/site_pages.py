@@ -95,6 +95,10 @@ _result_fields = attrgetter(*(f.name for f in dataclass_fields(Result)))  # a re
 _NO_PLAN = ({}, None, None, False, {}, {}, {})  # labels of keys under an undescribed node are the keys themselves
 
 
+# Pages that read only the corpus: a build queues them after the entry pages, for whichever process is free.
+PAGE_JOBS = ("papers", "stats")
+
+
 class SiteWriter:
     def __init__(self, project, result, outputs, memo=None):
         self.project = project
@@ -122,6 +126,7 @@ class SiteWriter:
         self.level_md: dict = {}         # dimension -> Markdown of the first table with a column per value
         self.leaderboard_md: list = []   # each leaderboard's Markdown, for the one leaderboards page
         self.pages: list = []  # (path, state) of entry pages the page worker wrote itself (see begin_entry_pages)
+        self.delegated: set = set()  # PAGE_JOBS left to the page worker's queue
 
     # -- links relative to a page's folder ------------------------------------
     def links_from(self, depth: str) -> Links:
@@ -179,12 +184,28 @@ class SiteWriter:
         for table in self.outputs.leaderboards:
             self.leaderboard(table)
         self.home(svgs)
-        self.papers()
         self.taxonomy_pages(svgs)
         self.leaderboards()
+        for name in PAGE_JOBS:
+            if name not in self.delegated:
+                getattr(self, name)()
+
+    def stats(self) -> None:
         from builder.stats import compute_stats, render_markdown as stats_markdown
         self.write("stats.md", front_matter("Statistics") + stats_markdown(
             compute_stats(self.corpus, self.schema, self.dim_paths, self.dimension_keys, self.memo)))
+
+    def page_job(self, name) -> dict:
+        """path -> text of the pages one of PAGE_JOBS makes (in whichever process runs it)."""
+        if name not in PAGE_JOBS:
+            raise ValueError(f"not a page job: {name!r}")
+        sink, files = self.sink, {}
+        self.sink = files.__setitem__
+        try:
+            getattr(self, name)()
+        finally:
+            self.sink = sink
+        return files
 
     def _store(self, name):
         return self.memo.store(name) if self.memo is not None else None
@@ -409,7 +430,8 @@ class SiteWriter:
         salt = code_hash() + json.dumps(self.schema.raw, sort_keys=True) + json.dumps(self.project.references)
         self._page_index = PageIndex(self.project.root / "build" / ".cache")
         self._pending = PendingPages(self, self.project.generated_dir / "entries", salt, self._page_index.keys, force,
-                                     gated)
+                                     gated, jobs=PAGE_JOBS)
+        self.delegated = set(PAGE_JOBS)
 
     def open_entry_pages(self) -> None:
         self._pending.open()
@@ -425,7 +447,7 @@ class SiteWriter:
         found = pending.finish()
         self.pages = [(path, state) for _, _, path, state in found]
         try:
-            self._page_index.save({eid: record for eid, record, _, _ in found})
+            self._page_index.save({eid: record for eid, record, _, _ in found if eid is not None})
         except OSError:
             pass  # a read-only cache folder only costs speed
 

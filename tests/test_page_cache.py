@@ -51,6 +51,25 @@ def test_every_page_is_written_once_by_the_worker_or_the_caller_in_corpus_order(
         assert os.getpid() in makers and len(makers) == 2
 
 
+class _WriterWithJobs(_SlowWriter):
+    def __init__(self, n, folder):
+        super().__init__(n)
+        self.folder = folder
+
+    def page_job(self, name):
+        return {self.folder / f"{name}.md": f"{name} by {os.getpid()}\n"}
+
+
+def test_other_pages_queued_after_the_entry_pages_are_made_once_by_whichever_process_is_free(tmp_path, monkeypatch):
+    monkeypatch.setattr(PendingPages, "CHUNK", 20)
+    writer = _WriterWithJobs(240, tmp_path)
+    records = PendingPages(writer, tmp_path, "salt", {}, jobs=("papers", "stats")).finish()
+    assert [r[0] for r in records] == sorted(writer.corpus) + [None, None]  # entry pages, then the jobs' pages
+    assert [r[2].name for r in records[-2:]] == ["papers.md", "stats.md"]
+    assert {r[3] for r in records} == {"written"}
+    assert (tmp_path / "papers.md").read_text(encoding="utf-8").startswith("papers by ")
+
+
 def test_a_second_run_keeps_pages_whose_key_and_file_are_unchanged(tmp_path):
     writer = _SlowWriter(210)
     first = PendingPages(writer, tmp_path, "salt", {}).finish()
