@@ -17,7 +17,7 @@ from builder.project import Project
 from builder.render.document import survey_document
 from builder.render.latex import render_latex
 from builder.tables.build import iter_tables
-from builder.tables.leaderboard import build_leaderboards
+from builder.tables.leaderboard import iter_leaderboards
 
 
 @dataclass
@@ -66,7 +66,7 @@ def render_all(project: Project, result: CheckResult, definitions: dict, memo=No
         else:
             site.table_page(table)
         del table  # the next table is built only once this one is gone
-    for table in build_leaderboards(definitions, corpus, memo):
+    for table in iter_leaderboards(definitions, corpus, memo):
         put(latex / "tables" / f"{table.name}.tex",
             render_latex(table) if memo is None else by_identity(memo.store("tex-leaderboards"), table, render_latex))
         leaderboard_names.append(table.name)
@@ -74,6 +74,7 @@ def render_all(project: Project, result: CheckResult, definitions: dict, memo=No
             out.leaderboards.append(table)
         else:
             site.leaderboard(table)
+        del table
     figure_names = []
     for fig in definitions.get("figures", []) or []:
         name, title, caption = fig["name"], fig.get("title", fig["name"]), " ".join(fig.get("caption", "").split())

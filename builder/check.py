@@ -220,6 +220,7 @@ def check(project: Project, paths=None, today: dt.date | None = None, schema: Sc
             cache.save()
         except OSError:
             pass  # a read-only checkout still validates, only slower next time
+        cache = None  # its copy of every entry goes now, before a page worker forks and would inherit it
     corpus = Corpus.build(entries, project.references)
     if on_corpus is not None and not any(p.is_error() for p in problems):
         on_corpus(corpus, schema)

@@ -96,7 +96,8 @@ _NO_PLAN = ({}, None, None, False, {}, {}, {})  # labels of keys under an undesc
 
 
 # Pages that read only the corpus: a build queues them after the entry pages, for whichever process is free.
-PAGE_JOBS = ("papers", "stats")
+# (Not the statistics: made in the page worker, they hold every entry's taxonomy keys there, 40 MB more at peak.)
+PAGE_JOBS = ("papers",)
 
 
 class SiteWriter:
@@ -120,7 +121,6 @@ class SiteWriter:
         self._sub_links = self.links_from("sub")
         self._entry_links: dict = {}  # entry id -> its Markdown link from an entry page (one writer per build)
         self._names: dict = {}        # entry id -> its display name
-        self._keys: dict = {}         # entry id -> dimension_keys of it (without a memo)
         self.files: dict = {}
         self.sink = None       # set by stream(): pages go straight to disk instead of into files
         self.level_md: dict = {}         # dimension -> Markdown of the first table with a column per value
@@ -186,8 +186,8 @@ class SiteWriter:
         self.home(svgs)
         self.taxonomy_pages(svgs)
         self.leaderboards()
-        for name in PAGE_JOBS:
-            if name not in self.delegated:
+        for name in ("papers", "stats"):
+            if name not in self.delegated:  # else queued for the page worker (PAGE_JOBS)
                 getattr(self, name)()
 
     def stats(self) -> None:
@@ -211,14 +211,9 @@ class SiteWriter:
         return self.memo.store(name) if self.memo is not None else None
 
     def dimension_keys(self, e) -> dict:
-        """dimension -> the (type, repr) of every value the entry holds for it, read once per entry (the
-        taxonomy pages and the statistics both ask; a session keeps them while the entry is unchanged)."""
-        if self.memo is not None:
-            return self.memo.own("dimension-keys", e, self._dimension_keys_of)
-        keys = self._keys.get(e.id)
-        if keys is None:
-            keys = self._keys[e.id] = self._dimension_keys_of(e)
-        return keys
+        """dimension -> the (type, repr) of every value the entry holds for it (a session keeps them while the
+        entry is unchanged; a build works them out again rather than hold them for 10,000 entries: 40 MB)."""
+        return own(self.memo, "dimension-keys", e, self._dimension_keys_of)
 
     def _dimension_keys_of(self, e) -> dict:
         return {dim: frozenset((type(x).__name__, repr(x)) for p in paths for x in values_at(e.data, p))

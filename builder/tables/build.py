@@ -56,11 +56,14 @@ class Footnotes:
 
     def __init__(self):
         self.texts: list[str] = []
+        self._numbers: dict = {}  # text -> number: a leaderboard has a footnote per row
 
     def add(self, text: str) -> int:
-        if text not in self.texts:
+        number = self._numbers.get(text)
+        if number is None:
             self.texts.append(text)
-        return self.texts.index(text) + 1
+            number = self._numbers[text] = len(self.texts)
+        return number
 
 
 def is_unknown(value) -> bool:

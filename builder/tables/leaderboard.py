@@ -114,14 +114,18 @@ def build_leaderboard(bench, results, corpus, caption_template: str) -> Table:
 
 
 def build_leaderboards(definitions: dict, corpus, memo=None) -> list:
-    """One table per benchmark with results; a session rebuilds only those whose results or names changed."""
+    return list(iter_leaderboards(definitions, corpus, memo))
+
+
+def iter_leaderboards(definitions: dict, corpus, memo=None):
+    """One table per benchmark with results, each built when asked for (a build holds one at a time);
+    a session rebuilds only those whose results or names changed."""
     by_benchmark: dict = {}
     for r in collect_results(corpus, memo):
         by_benchmark.setdefault(r.benchmark, []).append(r)
     template = (definitions.get("leaderboards") or {}).get("caption", "Results on {title}.")
     store = memo.store("leaderboard") if memo is not None else None
     changed = memo.changed if memo is not None else None
-    out = []
     for bench in corpus.of_kind("benchmark"):
         mine = by_benchmark.get(bench.id, [])
         if not mine:
@@ -129,10 +133,9 @@ def build_leaderboards(definitions: dict, corpus, memo=None) -> list:
         hit = store.get(bench.id) if store is not None else None
         if hit is not None and changed is not None and hit[0] is bench and hit[1] == mine \
                 and not any(r.reporter in changed or r.subject in changed for r in mine):
-            out.append(hit[2])
+            yield hit[2]
             continue
         table = build_leaderboard(bench, list(mine), corpus, template)
         if store is not None:
             store[bench.id] = (bench, mine, table)
-        out.append(table)
-    return out
+        yield table
