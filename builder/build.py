@@ -9,7 +9,7 @@ from builder.check import CheckResult, check
 from builder.figures.data import build_timeline, build_tree
 from builder.figures.latex import standalone, timeline_body, timeline_tex, tree_body, tree_tex
 from builder.figures.svg import timeline_svg, tree_svg
-from builder.load import load_entry
+from builder.configs import DEFINITIONS_SHAPE, ConfigError, dimension_problems, load_config
 from builder.memo import by_identity
 from builder.memory import release_free_memory
 from builder.output import StreamWriter, WriteReport, build_lock
@@ -40,8 +40,14 @@ class BuildResult:
         return self.report is not None
 
 
-def load_definitions(project: Project) -> dict:
-    return load_entry(project.tables_path, str(project.tables_path)).data
+def load_definitions(project: Project, dimensions=None) -> dict:
+    """The table and figure definitions, checked against what the engine understands and, given the
+    schema's taxonomy dimensions, that every dimension they name exists (ConfigError otherwise)."""
+    loaded = load_config(project.tables_path, DEFINITIONS_SHAPE, "table definitions")
+    problems = dimension_problems(loaded, dimensions) if dimensions is not None else []
+    if problems:
+        raise ConfigError(problems)
+    return loaded.data
 
 
 def render_all(project: Project, result: CheckResult, definitions: dict, memo=None, sink=None, site=None) -> Outputs:
@@ -146,7 +152,12 @@ def build(project: Project, today: dt.date | None = None, site_pages=None, force
         for writer in early:
             writer.cancel()
         return BuildResult(result)
-    definitions = load_definitions(project)
+    try:
+        definitions = load_definitions(project, result.schema.taxonomy.dimensions)
+    except ConfigError:
+        for writer in early:
+            writer.cancel()
+        raise
     writer = early[0] if early else None
     try:
         with build_lock(project.root / "build"):

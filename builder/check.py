@@ -10,25 +10,12 @@ from pathlib import Path
 from builder.corpus import Corpus, Entry
 from builder.crosscheck import cross_check
 from builder.load import LazyPositions, Loaded, LoadError, decode, parse_data, parse_entry, read_bytes
-from builder.problems import Problem, sort_problems
+from builder.problems import Problem, display_path, sort_problems
 from builder.project import Project
 from builder.schema import Schema, load_schema
 from builder.validate import validate_entry
 
 SUFFIXES = (".yaml", ".yml")
-
-
-def display_path(path: Path) -> str:
-    """Paths as the user typed them: relative to the working directory when possible."""
-    text = os.fspath(path)
-    here = os.getcwd()
-    if text.startswith(here) and text[len(here):len(here) + 1] == os.sep and "/." not in text and "//" not in text:
-        return text[len(here) + 1:]  # the common case, without relpath's normalising (10,000 calls per run)
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:
-        return text
-    return text if rel.startswith(".." + os.sep + "..") else rel
 
 
 @dataclass

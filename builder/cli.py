@@ -289,15 +289,17 @@ def main(argv=None) -> int:
         parser.print_help()
         return EXIT_USAGE
     from builder.project import ConfigError, load_project
-    try:
-        project = load_project(args.root)
-    except ConfigError as exc:
-        print(f"slm-survey: {exc}", file=sys.stderr)
-        return EXIT_USAGE
     from builder.memory import paused_gc
     try:
+        project = load_project(args.root)
         with paused_gc():
             return args.func(args, project)
+    except ConfigError as exc:  # survey.yaml, or the entry schema or table definitions a command read
+        if exc.problems:
+            print(f"{exc}\nslm-survey: fix the survey's settings above first", file=sys.stderr)
+        else:
+            print(f"slm-survey: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -1,6 +1,7 @@
 """One problem type for every check, and the one place that turns problems into an exit code."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 ERROR = "error"
@@ -38,3 +39,16 @@ def exit_code(problems, strict: bool = False) -> int:
 
 def sort_problems(problems):
     return sorted(set(problems), key=lambda p: (p.path, p.line, p.col, p.message))
+
+
+def display_path(path) -> str:
+    """Paths as the user typed them: relative to the working directory when possible."""
+    text = os.fspath(path)
+    here = os.getcwd()
+    if text.startswith(here) and text[len(here):len(here) + 1] == os.sep and "/." not in text and "//" not in text:
+        return text[len(here) + 1:]  # the common case, without relpath's normalising (10,000 calls per run)
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return text
+    return text if rel.startswith(".." + os.sep + "..") else rel

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from builder.load import LoadError, load_entry
+from builder.configs import SURVEY_SHAPE, ConfigError, load_config
 
 CONFIG_NAME = "survey.yaml"
 
@@ -34,19 +34,16 @@ class Project:
         return self.docs_dir / "survey"
 
 
-class ConfigError(Exception):
-    pass
+__all__ = ["CONFIG_NAME", "ConfigError", "Project", "load_project"]
 
 
 def load_project(root) -> Project:
+    """The project at root, from its survey.yaml (checked: ConfigError says where it is wrong)."""
     root = Path(root).resolve()
     config_file = root / CONFIG_NAME
     raw: dict = {}
     if config_file.exists():
-        try:
-            raw = load_entry(config_file, str(config_file)).data
-        except LoadError as exc:
-            raise ConfigError(exc.problem.message) from None
+        raw = load_config(config_file, SURVEY_SHAPE, "survey settings").data
     elif not (root / "schema").is_dir():
         raise ConfigError(f"{root} has no {CONFIG_NAME}; run slm-survey from a survey directory or pass --root")
 

@@ -1,7 +1,6 @@
 """Load the entry schema once and compile one validator to reuse for every file."""
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -138,6 +137,6 @@ class Schema:
 
 
 def load_schema(path: Path) -> Schema:
-    raw = json.loads(Path(path).read_text(encoding="utf-8"))
-    Draft202012Validator.check_schema(raw)
-    return Schema(raw, str(path))
+    """The entry schema, checked to be JSON and a valid JSON Schema (ConfigError says where it is not)."""
+    from builder.configs import load_schema_file
+    return Schema(load_schema_file(path), str(path))

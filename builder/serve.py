@@ -31,9 +31,15 @@ def stamps(project) -> dict:
 
 def regenerate(session, out=sys.stdout) -> bool:
     """One incremental build of the session; problems are printed, the pages stay as they were."""
+    from builder.configs import ConfigError
     from builder.reporters import report_text
     start = time.perf_counter()
-    result = session.rebuild()
+    try:
+        result = session.rebuild()
+    except ConfigError as exc:  # a settings file saved half-edited: say where, and wait for the next save
+        out.write(f"{exc}\nserve: pages not updated until the settings above are fixed\n")
+        out.flush()
+        return False
     if not result.ok:
         out.write(report_text(result.check.problems, len(result.check.corpus)))
         out.write("serve: pages not updated until the errors above are fixed\n")

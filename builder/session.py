@@ -106,10 +106,10 @@ class Session:
         config = self._config()
         if config != self.config:
             self._reset()
-            self.config = config
-            self.project = load_project(self.project.root)
+            self.project = load_project(self.project.root)  # each may raise ConfigError: read again next time
             self.schema = load_schema(self.project.schema_path)
-            self.definitions = load_definitions(self.project)
+            self.definitions = load_definitions(self.project, self.schema.taxonomy.dimensions)
+            self.config = config
         self.memo.next_build()
         entries, problems, changed = self._load()
         today = self.today or dt.date.today()
