@@ -55,6 +55,7 @@ def cmd_build(args, project) -> int:
     if not args.force and manifest.up_to_date(project, options):
         print("build: up to date (no entry, schema, table definition or builder file changed)")
         return 0
+    read = manifest.inputs(project, options)  # before reading them: a file saved during the build is news next time
     from builder.build import build
     from builder.site_pages import site_pages
     from builder.sitebuild import compile_pdf, mkdocs_build
@@ -95,7 +96,7 @@ def cmd_build(args, project) -> int:
         outputs.append(project.site_dir / "index.html")
     if args.pdf:
         outputs.append(project.latex_dir / "survey.pdf")
-    manifest.record(project, options, outputs)
+    manifest.record(project, options, outputs, read)
     return 0
 
 

@@ -89,7 +89,10 @@ def up_to_date(project, options: dict) -> bool:
     return bool(recorded) and isinstance(recorded, dict) and _outputs_unchanged(recorded, project.root)
 
 
-def record(project, options: dict, written_paths) -> None:
+def record(project, options: dict, written_paths, read: dict | None = None) -> None:
+    """read: inputs() as they were when the build began (else now). Stamps from before the build make a
+    file saved while it ran count as changed next time, though the build may have read either version."""
     from builder.output import write_atomic
-    data = {"inputs": inputs(project, options), "outputs": outputs(written_paths, project.root)}
+    data = {"inputs": read if read is not None else inputs(project, options),
+            "outputs": outputs(written_paths, project.root)}
     write_atomic(_file(project), json.dumps(data, sort_keys=True).encode("utf-8"))

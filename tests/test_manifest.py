@@ -49,3 +49,21 @@ def test_an_edited_input_or_an_edited_or_deleted_output_means_a_real_build(tmp_p
     os.utime(entry, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
     assert UP_TO_DATE not in _build(root)
     assert UP_TO_DATE in _build(root)
+
+
+def test_an_entry_saved_while_a_build_runs_makes_the_next_build_a_real_one(tmp_path, monkeypatch):
+    """The manifest keeps the stamps the inputs had when the build began, not when it ended."""
+    import builder.build
+    root = make_root(tmp_path / "survey")
+    entry = next((root / "entries").rglob("*.yaml"))
+    real_build = builder.build.build
+
+    def build_during_which_the_entry_is_saved(*args, **kwargs):
+        result = real_build(*args, **kwargs)
+        entry.write_text(entry.read_text(encoding="utf-8") + "# saved during the build\n", encoding="utf-8")
+        return result
+    monkeypatch.setattr(builder.build, "build", build_during_which_the_entry_is_saved)
+    assert UP_TO_DATE not in _build(root)
+    monkeypatch.setattr(builder.build, "build", real_build)
+    assert UP_TO_DATE not in _build(root)
+    assert UP_TO_DATE in _build(root)
