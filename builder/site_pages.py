@@ -96,8 +96,7 @@ _NO_PLAN = ({}, None, None, False, {}, {}, {})  # labels of keys under an undesc
 
 
 # Pages that read only the corpus: a build queues them after the entry pages, for whichever process is free.
-# (Not the statistics: made in the page worker, they hold every entry's taxonomy keys there, 40 MB more at peak.)
-PAGE_JOBS = ("papers",)
+PAGE_JOBS = ("papers", "stats")
 
 
 class SiteWriter:

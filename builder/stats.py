@@ -81,6 +81,8 @@ def compute_stats(corpus, schema, dim_paths: dict, keys_of=None, memo=None) -> S
         return (e.kind, date[:4] if isinstance(date, str) else "unknown",
                 {d.name: keys[d.name] for d in counted}, states, len(results), subjects)
 
+    if memo is None:  # each entry's share is tallied and dropped: 10,000 entries' taxonomy keys are 40 MB
+        return _aggregate(corpus, schema, map(share, corpus.entries), counted, kind_dim, fields_of)
     previous = _previous_shares(memo, corpus)
     shares = [own(memo, "stats", e, share) for e in corpus.entries]
     if previous is not None and all(memo.store("stats")[i][1] == old for i, old in previous.items()):
@@ -104,16 +106,23 @@ def _previous_shares(memo, corpus):
 
 
 def _aggregate(corpus, schema, shares, counted, kind_dim, fields_of):
+    """The statistics from every entry's share, read in one pass (shares may be an iterator)."""
     kinds: dict = {}
     years: dict = {}
     seen: dict = {d.name: {} for d in counted}  # dimension -> (type, value) -> number of entries holding it
-    for kind, year, keys, _, _, _ in shares:
+    states_of: dict = {}  # kind -> each entry's field states
+    subjects: set = set()
+    results = 0
+    for kind, year, keys, states, n_results, named in shares:
         kinds[kind] = kinds.get(kind, 0) + 1
         years[year] = years.get(year, 0) + 1
         for name, found in keys.items():
             tally = seen[name]
             for key in found:
                 tally[key] = tally.get(key, 0) + 1
+        states_of.setdefault(kind, []).append(states)
+        subjects.update(named)
+        results += n_results
     per_kind = []
     for value in (kind_dim.allowed() if kind_dim else sorted(kinds)):
         if kinds.get(value):
@@ -125,7 +134,7 @@ def _aggregate(corpus, schema, shares, counted, kind_dim, fields_of):
             per_value.append((dim.label, tuple(counts)))
     coverage = []
     for value in (kind_dim.allowed() if kind_dim else []):
-        members = [sh[3] for sh in shares if sh[0] == value]
+        members = states_of.get(value)
         if not members:
             continue
         for i, field in enumerate(fields_of(value)):
@@ -133,9 +142,7 @@ def _aggregate(corpus, schema, shares, counted, kind_dim, fields_of):
             node = schema.field(field)
             coverage.append(Coverage(value, field, node.get("title", field), states.count("known"),
                                      states.count("unknown"), states.count("missing")))
-    subjects = {s for sh in shares for s in sh[5]}
     models = {s for s in subjects if corpus.get(s) is not None and corpus[s].kind == "model"}
-    results = sum(sh[4] for sh in shares)
     return Stats(len(corpus), tuple(per_kind), tuple(sorted(years.items())), tuple(per_value), tuple(coverage),
                  results, len(models))
 
