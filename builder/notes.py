@@ -44,8 +44,9 @@ def render_notes(text: str) -> str:
     """HTML for a note: headings are demoted below the page's own (h1 -> h3)."""
     text = text or ""
     html = plain_prose_html(text)
-    if html is None:
-        html = _markdown(text)
+    if html is not None:
+        return html  # paragraphs of text with no <, > or &: the sanitiser would return it as it is (a property test)
+    html = _markdown(text)
     for level in (2, 1):  # demote h1/h2 so a note cannot outrank the page's structure
         html = html.replace(f"<h{level}", f"<h{level + 2}").replace(f"</h{level}>", f"</h{level + 2}>")
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes={"http", "https", "mailto"},

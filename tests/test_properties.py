@@ -225,17 +225,22 @@ def test_markdown_escaping_skips_only_text_it_would_not_change(text):
 
 
 PROSE_PIECES = st.sampled_from(["a", "Zé", "1", "12.", "1. ", "9)", "١. ", "²", " ", "  ", "\n", "\n\n", "-", "- ",
-                                ".", ",;:", "()", "'", '"', "?!", "/", "%", "_", "*", "\t", "#", "—"])
+                                ".", ",;:", "()", "'", '"', "?!", "/", "%", "_", "*", "\t", "#", "—", "中文", "ß", "&", "<"])
 
 
 @settings(max_examples=2000, deadline=None)
 @given(text=st.lists(PROSE_PIECES, max_size=14).map("".join) | st.text(alphabet="ab 1.-\n_*", max_size=30))
 def test_plain_prose_is_cut_into_paragraphs_exactly_as_python_markdown_would(text):
     """Notes that are plain prose skip Python-Markdown; what they get is what it would have made."""
-    from builder.notes import _markdown, plain_prose_html
+    import nh3
+
+    from builder.notes import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, _markdown, plain_prose_html, render_notes
     html = plain_prose_html(text)
     if html is not None:
         assert html == _markdown(text)
+        # and sanitising it would change nothing, so render_notes skips the sanitiser
+        assert nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, strip_comments=True).strip() == html
+        assert render_notes(text) == html
 
 
 def test_plain_prose_takes_the_short_way_and_markup_does_not():
