@@ -9,7 +9,7 @@ from builder.check import CheckResult, check
 from builder.figures.data import build_timeline, build_tree
 from builder.figures.latex import standalone, timeline_body, timeline_tex, tree_body, tree_tex
 from builder.figures.svg import timeline_svg, tree_svg
-from builder.configs import DEFINITIONS_SHAPE, ConfigError, dimension_problems, load_config
+from builder.configs import DEFINITIONS_SHAPE, ConfigError, definition_problems, load_config
 from builder.memo import by_identity
 from builder.memory import release_free_memory
 from builder.output import StreamWriter, WriteReport, build_lock
@@ -40,11 +40,11 @@ class BuildResult:
         return self.report is not None
 
 
-def load_definitions(project: Project, dimensions=None) -> dict:
-    """The table and figure definitions, checked against what the engine understands and, given the
-    schema's taxonomy dimensions, that every dimension they name exists (ConfigError otherwise)."""
+def load_definitions(project: Project, schema=None) -> dict:
+    """The table and figure definitions, checked against what the engine understands and, given the entry
+    schema, against it: the dimensions and fields they name exist (ConfigError otherwise)."""
     loaded = load_config(project.tables_path, DEFINITIONS_SHAPE, "table definitions")
-    problems = dimension_problems(loaded, dimensions) if dimensions is not None else []
+    problems = definition_problems(loaded, schema, project.references) if schema is not None else []
     if problems:
         raise ConfigError(problems)
     return loaded.data
@@ -153,7 +153,7 @@ def build(project: Project, today: dt.date | None = None, site_pages=None, force
             writer.cancel()
         return BuildResult(result)
     try:
-        definitions = load_definitions(project, result.schema.taxonomy.dimensions)
+        definitions = load_definitions(project, result.schema)
     except ConfigError:
         for writer in early:
             writer.cancel()

@@ -182,6 +182,15 @@ def finish(corpus, problems, schema, project, today=None, memo=None) -> list:
     return [p for p in problems if "placeholder left" not in p.message or (p.path, p.line, p.col) not in taken]
 
 
+def check_settings(project: Project, schema: Schema) -> None:
+    """survey.yaml's reference rules and sums against the entry schema (ConfigError says where they are wrong)."""
+    if project.settings is not None:
+        from builder.configs import ConfigError, settings_problems
+        problems = settings_problems(project.settings, schema)
+        if problems:
+            raise ConfigError(problems)
+
+
 def check(project: Project, paths=None, today: dt.date | None = None, schema: Schema | None = None,
           use_cache: bool = False, progress=None, on_corpus=None) -> CheckResult:
     """Validate the corpus; with paths, report only problems in those files (the corpus is still whole).
@@ -190,6 +199,7 @@ def check(project: Project, paths=None, today: dt.date | None = None, schema: Sc
     the cross-entry checks (a build starts its page worker there: the checks may still fail it).
     """
     schema = schema or load_schema(project.schema_path)
+    check_settings(project, schema)
     all_files, problems = discover(project)
     if paths:
         selected, path_problems = discover(project, paths)

@@ -194,3 +194,167 @@ def _json_position(text: str, shown: str, path: tuple) -> tuple[int, int]:
         return parse(text, shown).positions.value(path)
     except LoadError:
         return 1, 1
+
+
+def _deref(schema: dict, node):
+    ref = node.get("$ref") if isinstance(node, dict) else None
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        return schema.get("$defs", {}).get(ref[len("#/$defs/"):], {})
+    return node if isinstance(node, dict) else {}
+
+
+def _key(schema: dict, node, key: str, depth: int = 0) -> tuple:
+    """Can a mapping judged by node hold key? ("yes" | "no" | "open", schema nodes for its value, keys listed).
+
+    JSON Schema's logic: every allOf branch must hold, so one that lists its keys and allows no others
+    rules a key out; of anyOf and oneOf branches one must hold, so all of them must rule it out. A node
+    that says nothing of keys (or of anything we do not follow) leaves them open.
+    """
+    node = _deref(schema, node)
+    if depth > 32 or not node:
+        return "open", [], set()
+    verdicts, children, listed = [], [], set()
+    props = node.get("properties")
+    if isinstance(props, dict):
+        listed |= set(props)
+        if key in props:
+            verdicts.append("yes")
+            children.append(props[key])
+        elif node.get("additionalProperties") is False and "patternProperties" not in node:
+            verdicts.append("no")
+    elif node.get("type") not in (None, "object"):
+        verdicts.append("no")  # a string, number or list holds no keys
+    for branch in node.get("allOf", []) or []:
+        verdict, found, names = _key(schema, branch, key, depth + 1)
+        verdicts.append(verdict)
+        children += found
+        listed |= names
+    either = [_key(schema, b, key, depth + 1) for k in ("anyOf", "oneOf") for b in node.get(k, []) or []]
+    if either:
+        verdicts.append("no" if all(v == "no" for v, _, _ in either) else
+                        "yes" if any(v == "yes" for v, _, _ in either) else "open")
+        for _, found, names in either:
+            children += found
+            listed |= names
+    if "no" in verdicts:
+        return "no", [], listed
+    return ("yes" if "yes" in verdicts else "open"), children, listed
+
+
+def _items(schema: dict, node, depth: int = 0) -> list:
+    """Schema nodes for the items of a list judged by node."""
+    node = _deref(schema, node)
+    if depth > 32 or not node:
+        return []
+    out = [node["items"]] if isinstance(node.get("items"), dict) else []
+    for k in ("allOf", "anyOf", "oneOf"):
+        for branch in node.get(k, []) or []:
+            out += _items(schema, branch, depth + 1)
+    return out
+
+
+def field_problem(schema: dict, path: str, start=None) -> str | None:
+    """Why a dotted path (``a.b``, ``a[].b``) can reach nothing in an entry the schema accepts, or None.
+
+    Only a mapping whose keys the schema closes can rule a key out; wherever the schema leaves keys open,
+    or uses what this does not follow, the path gets the benefit of the doubt.
+    """
+    from builder.paths import parse_path
+    nodes = [schema if start is None else start]
+    for step in parse_path(path):
+        if step == []:
+            nodes = [item for n in nodes for item in _items(schema, n)]
+        else:
+            results = [_key(schema, n, step) for n in nodes]
+            if results and all(v == "no" for v, _, _ in results):
+                from builder.validate import nearest
+                fields = sorted({k for _, _, names in results for k in names})
+                guess = nearest(step, fields)
+                return f"{step!r} is not a field there" + (f"; did you mean {guess!r}?" if guess else
+                                                            f" (fields: {', '.join(fields) or 'none'})")
+            if any(v == "open" for v, _, _ in results):
+                return None
+            nodes = [c for _, found, _ in results for c in found]
+        if not nodes:
+            return None
+    return None
+
+
+def _template_slots(template) -> list:
+    import string
+    try:
+        return [name.rstrip("?") for _, name, _, _ in string.Formatter().parse(template) if name]
+    except ValueError:
+        return []
+
+
+def definition_problems(loaded: Loaded, schema, references=()) -> list[Problem]:
+    """Table and figure definitions against the entry schema: the taxonomy dimensions they name exist, the
+    fields they read can exist in an entry, and a backlinks column follows a reference rule of survey.yaml."""
+    raw, out = schema.raw, dimension_problems(loaded, schema.taxonomy.dimensions)
+
+    def check(path, where):
+        if isinstance(path, str) and path:
+            why = field_problem(raw, path)
+            if why:
+                line, col = loaded.positions.value(where)
+                out.append(Problem(loaded.path, line, col, f"error: table definitions: {path}: {why}"))
+
+    rules = [r.get("path") for r in references if isinstance(r, dict)]
+    data = loaded.data if isinstance(loaded.data, dict) else {}
+    for t, table in enumerate(data.get("tables") or []):
+        at = ("tables", t)
+        rows = table.get("rows")
+        check(rows, at + ("rows",))
+        check((table.get("group_by") or {}).get("field"), at + ("group_by", "field"))
+        for k, key in enumerate(table.get("sort") or []):
+            if key != "name":  # the entry's display name, not a field
+                check(key, at + ("sort", k))
+        for c, col in enumerate(table.get("columns") or []):
+            field = col.get("field")
+            base = f"{rows}[].{field}" if rows and field and col.get("type") != "expand" else field
+            check(base, at + ("columns", c, "field"))
+            check(col.get("footnote"), at + ("columns", c, "footnote"))
+            if base and col.get("type") in ("template", "join") and not field_problem(raw, base):
+                for slot in _template_slots(col.get("template", "")):
+                    check(f"{base}[].{slot}" if col["type"] == "join" else f"{base}.{slot}", at + ("columns", c, "template"))
+            via = col.get("via")
+            for v, name in enumerate(via if isinstance(via, list) else [via] if via else []):
+                if name not in rules:
+                    where = at + ("columns", c, "via") + ((v,) if isinstance(via, list) else ())
+                    line, col_no = loaded.positions.value(where)
+                    out.append(Problem(loaded.path, line, col_no, f"error: table definitions: {name!r} is not the "
+                                                                  f"path of a reference rule in survey.yaml "
+                                                                  f"(rules: {', '.join(map(str, rules)) or 'none'})"))
+    for f, fig in enumerate(data.get("figures") or []):
+        for i, level in enumerate(fig.get("levels") or []):
+            check(level.get("field"), ("figures", f, "levels", i, "field"))
+        check((fig.get("series") or {}).get("field"), ("figures", f, "series", "field"))
+    return sorted(out, key=lambda p: (p.line, p.col, p.message))
+
+
+def settings_problems(settings: Loaded, schema) -> list[Problem]:
+    """survey.yaml against the entry schema: reference rules and sums read fields entries can have, and
+    reference rules name kinds the schema allows."""
+    raw, out = schema.raw, []
+    kind = schema.taxonomy.get("kind")
+    kinds = set(kind.allowed()) if kind is not None else None
+
+    def problem(where, message):
+        line, col = settings.positions.value(where)
+        out.append(Problem(settings.path, line, col, f"error: survey settings: {message}"))
+
+    data = settings.data if isinstance(settings.data, dict) else {}
+    for r, rule in enumerate(data.get("references") or []):
+        why = field_problem(raw, rule["path"])
+        if why:
+            problem(("references", r, "path"), f"{rule['path']}: {why}")
+        for k, name in enumerate(rule.get("kinds") or []):
+            if kinds is not None and name not in kinds:
+                problem(("references", r, "kinds", k), f"{name!r} is not a kind of entry the schema allows "
+                                                       f"({', '.join(sorted(map(str, kinds)))})")
+    for i, rule in enumerate(data.get("sums") or []):
+        why = field_problem(raw, rule["path"]) or field_problem(raw, f"{rule['path']}[].{rule['field']}")
+        if why:
+            problem(("sums", i, "path"), f"{rule['path']}: {why}")
+    return sorted(out, key=lambda p: (p.line, p.col, p.message))

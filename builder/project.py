@@ -27,6 +27,7 @@ class Project:
     references: list = field(default_factory=list)
     sums: list = field(default_factory=list)
     raw: dict = field(default_factory=dict)
+    settings: object = None  # survey.yaml as loaded (with the place of each value), for messages about it
 
     @property
     def generated_dir(self) -> Path:
@@ -42,8 +43,10 @@ def load_project(root) -> Project:
     root = Path(root).resolve()
     config_file = root / CONFIG_NAME
     raw: dict = {}
+    settings = None
     if config_file.exists():
-        raw = load_config(config_file, SURVEY_SHAPE, "survey settings").data
+        settings = load_config(config_file, SURVEY_SHAPE, "survey settings")
+        raw = settings.data
     elif not (root / "schema").is_dir():
         raise ConfigError(f"{root} has no {CONFIG_NAME}; run slm-survey from a survey directory or pass --root")
 
@@ -62,4 +65,5 @@ def load_project(root) -> Project:
         references=list(raw.get("references", [])),
         sums=list(raw.get("sums", [])),
         raw=raw,
+        settings=settings,
     )

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from builder.build import BuildResult, load_definitions, managed_folders, render_all
 from builder.cache import stamp
-from builder.check import CheckResult, discover, display_path, finish, load_entries
+from builder.check import CheckResult, check_settings, discover, display_path, finish, load_entries
 from builder.corpus import Corpus
 from builder.memory import collect_idle, collected_when_idle
 from builder.memo import Memo
@@ -108,7 +108,8 @@ class Session:
             self._reset()
             self.project = load_project(self.project.root)  # each may raise ConfigError: read again next time
             self.schema = load_schema(self.project.schema_path)
-            self.definitions = load_definitions(self.project, self.schema.taxonomy.dimensions)
+            check_settings(self.project, self.schema)
+            self.definitions = load_definitions(self.project, self.schema)
             self.config = config
         self.memo.next_build()
         entries, problems, changed = self._load()

@@ -63,6 +63,20 @@ CASES = {
     "setting-of-the-wrong-type": (_replace("survey.yaml", "    kinds: [tokenizer]", "    kinds: tokenizer"),
                                   "error: survey settings: references[0].kinds: 'tokenizer' is not of type 'array'", True),
     "survey-yaml-syntax": (_write("survey.yaml", "title: [\n"), "survey.yaml:2:1: error: YAML syntax", True),
+    # settings that are well formed but name what the entry schema does not have
+    "column-field-typo": (_replace("schema/tables.yaml", "{type: text, field: date, header: Date}",
+                                   "{type: text, field: dat, header: Date}"),
+                          "error: table definitions: dat: 'dat' is not a field there; did you mean 'date'?", False),
+    "template-slot-typo": (_replace("schema/tables.yaml", "{count}×{size} {layout?}", "{count}×{sise} {layout?}"),
+                           "codebooks.sise: 'sise' is not a field there; did you mean 'size'?", False),
+    "backlinks-not-along-a-reference-rule": (
+        _replace("schema/tables.yaml", '"output_tokenizer[].ref"]', '"output_tokenizers[].ref"]'),
+        "'output_tokenizers[].ref' is not the path of a reference rule in survey.yaml", False),
+    "reference-path-typo": (_replace("survey.yaml", "  - path: tokenizer[].ref", "  - path: tokenzier[].ref"),
+                            "survey settings: tokenzier[].ref: 'tokenzier' is not a field there; did you mean "
+                            "'tokenizer'?", True),
+    "reference-kind-typo": (_replace("survey.yaml", "    kinds: [tokenizer]", "    kinds: [tokenizr]"),
+                            "survey settings: 'tokenizr' is not a kind of entry the schema allows", True),
 }
 
 
@@ -118,3 +132,25 @@ def test_a_session_reports_a_broken_settings_file_and_recovers_once_it_is_fixed(
     assert "schema/tables.yaml:2:1: error: YAML syntax" in out.getvalue()
     (root / "schema" / "tables.yaml").write_text(good, encoding="utf-8")
     assert session.rebuild().ok
+
+
+def test_a_field_is_ruled_out_only_where_the_schema_closes_the_keys():
+    from builder.configs import field_problem
+    schema = {"type": "object", "additionalProperties": False, "$defs": {
+        "unknown": {"type": "object", "additionalProperties": False, "properties": {"unknown": {"type": "string"}}}},
+        "properties": {
+            "size": {"anyOf": [{"type": "object", "additionalProperties": False,
+                                "properties": {"count": {"type": "integer"}}}, {"$ref": "#/$defs/unknown"}]},
+            "parts": {"type": "array", "items": {"type": "object", "additionalProperties": False,
+                                                 "properties": {"ref": {"type": "string"}}}},
+            "extra": {"type": "object"},
+            "named": {"type": "object", "patternProperties": {"^x-": {}}, "additionalProperties": False},
+            "either": {"anyOf": [{"type": "object", "properties": {"a": {}}, "additionalProperties": False},
+                                 {"type": "object"}]}}}
+    assert field_problem(schema, "size.count") is None and field_problem(schema, "size.unknown") is None
+    assert "did you mean 'count'?" in field_problem(schema, "size.cuont")
+    assert field_problem(schema, "parts[].ref") is None
+    assert "'rfe' is not a field there" in field_problem(schema, "parts[].rfe")
+    assert "did you mean 'size'?" in field_problem(schema, "sise")
+    for open_path in ("extra.anything", "named.x-y", "either.b"):  # open objects, patterns, an open branch
+        assert field_problem(schema, open_path) is None, open_path
