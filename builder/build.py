@@ -72,7 +72,7 @@ def render_all(project: Project, result: CheckResult, definitions: dict, memo=No
         else:
             site.table_page(table)
         del table  # the next table is built only once this one is gone
-    for table in iter_leaderboards(definitions, corpus, memo):
+    for table in iter_leaderboards(definitions, corpus, memo, site.results if site is not None else None):
         put(latex / "tables" / f"{table.name}.tex",
             render_latex(table) if memo is None else by_identity(memo.store("tex-leaderboards"), table, render_latex))
         leaderboard_names.append(table.name)

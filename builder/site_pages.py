@@ -13,7 +13,7 @@ import html
 import json
 import re
 from dataclasses import fields as dataclass_fields
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from operator import attrgetter
 
 from builder.bibtex import bib_entry
@@ -107,12 +107,6 @@ class SiteWriter:
         self.taxonomy = result.schema.taxonomy
         self.outputs = outputs
         self.memo = memo  # a session's: reuse pages and rows of entries the last edit did not touch
-        self.results = collect_results(self.corpus, memo)
-        self.results_of: dict = {}  # entry id -> results it reports or is the subject of (one pass, no rescans)
-        for r in self.results:
-            self.results_of.setdefault(r.reporter, []).append(r)
-            if r.subject and r.subject != r.reporter:
-                self.results_of.setdefault(r.subject, []).append(r)
         self.dim_paths = dimension_paths(self.schema)
         self.dimension_of = {id(d): n for n, d in self.schema.raw.get("$defs", {}).items()}  # definition -> its name
         self._shapes: dict = {}
@@ -126,6 +120,22 @@ class SiteWriter:
         self.leaderboard_md: list = []   # each leaderboard's Markdown, for the one leaderboards page
         self.pages: list = []  # (path, state) of entry pages the page worker wrote itself (see begin_entry_pages)
         self.delegated: set = set()  # PAGE_JOBS left to the page worker's queue
+
+    @cached_property
+    def results(self) -> list:
+        """Every result of the corpus; worked out when first asked for (a build asks in the page worker and
+        for the leaderboards here, each on its own core, not once before the worker forks)."""
+        return collect_results(self.corpus, self.memo)
+
+    @cached_property
+    def results_of(self) -> dict:
+        """entry id -> results it reports or is the subject of (one pass, no rescans)."""
+        out: dict = {}
+        for r in self.results:
+            out.setdefault(r.reporter, []).append(r)
+            if r.subject and r.subject != r.reporter:
+                out.setdefault(r.subject, []).append(r)
+        return out
 
     # -- links relative to a page's folder ------------------------------------
     def links_from(self, depth: str) -> Links:

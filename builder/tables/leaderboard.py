@@ -117,11 +117,12 @@ def build_leaderboards(definitions: dict, corpus, memo=None) -> list:
     return list(iter_leaderboards(definitions, corpus, memo))
 
 
-def iter_leaderboards(definitions: dict, corpus, memo=None):
+def iter_leaderboards(definitions: dict, corpus, memo=None, results=None):
     """One table per benchmark with results, each built when asked for (a build holds one at a time);
-    a session rebuilds only those whose results or names changed."""
+    a session rebuilds only those whose results or names changed. results: collect_results(corpus, memo),
+    when the caller has it already."""
     by_benchmark: dict = {}
-    for r in collect_results(corpus, memo):
+    for r in collect_results(corpus, memo) if results is None else results:
         by_benchmark.setdefault(r.benchmark, []).append(r)
     template = (definitions.get("leaderboards") or {}).get("caption", "Results on {title}.")
     store = memo.store("leaderboard") if memo is not None else None
