@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 
-import markdown
 import nh3
 
 ALLOWED_TAGS = {"p", "br", "hr", "a", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li",
@@ -23,6 +22,7 @@ def _markdown(text: str) -> str:
     """One converter, reset between notes: building a new one per note costs more than converting it."""
     global _converter
     if _converter is None:
+        import markdown  # only notes with markup need it (most are plain prose): not imported at every start
         _converter = markdown.Markdown(extensions=["tables", "fenced_code", "sane_lists"], output_format="html")
     return _converter.reset().convert(text)
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tabulate import tabulate
-
 from builder.memo import own
 from builder.paths import walk
 from builder.render.markdown import md_text
@@ -148,6 +146,7 @@ def _aggregate(corpus, schema, shares, counted, kind_dim, fields_of):
 
 
 def render_text(stats: Stats) -> str:
+    from tabulate import tabulate  # imported when a statistics page is made, not at every start
     out = [f"{stats.total} entries; {stats.results} results covering {stats.models_with_results} models\n",
            tabulate(stats.per_kind, headers=["kind", "entries"], tablefmt="simple"), "",
            tabulate(stats.per_year, headers=["year", "entries"], tablefmt="simple"), ""]
@@ -161,6 +160,8 @@ def render_text(stats: Stats) -> str:
 
 
 def render_markdown(stats: Stats) -> str:
+    from tabulate import tabulate
+
     def table(rows, headers):
         return tabulate([[md_text(c) for c in row] for row in rows], headers=[md_text(h) for h in headers],
                         tablefmt="github", disable_numparse=True)
