@@ -137,7 +137,8 @@ def load_entries(files, schema: Schema, cache=None, workers: int | None = None,
             problems += [problem_from_tuple(t) for t in probs]
             data = marshal.loads(blob) if blob is not None else None
             if isinstance(data, dict):
-                entries.append(Entry(file, Loaded(display, data, LazyPositions(file, display), digest)))
+                entries.append(Entry(file, Loaded(display, data, LazyPositions(file, display), digest,
+                                                  b"TODO" not in blob)))
         else:
             todo.append((str(file), display))
     done = 0
@@ -149,8 +150,9 @@ def load_entries(files, schema: Schema, cache=None, workers: int | None = None,
             blob, data = data, marshal.loads(data)
         problems.extend(probs)
         is_entry = isinstance(data, dict)
-        if is_entry:
-            entries.append(Entry(Path(file), Loaded(display, data, LazyPositions(file, display), digest)))
+        if is_entry:  # the bytes at hand tell whether any string holds a TODO (check_placeholders)
+            entries.append(Entry(Path(file), Loaded(display, data, LazyPositions(file, display), digest,
+                                                    blob is not None and b"TODO" not in blob)))
         if cache is not None and st is not None:
             cache.put(file, st, digest, (blob or marshal.dumps(data)) if is_entry else None, probs)
         done += 1

@@ -103,6 +103,7 @@ class Loaded:
     data: object
     positions: Positions
     digest: str = ""  # hash of the file's bytes, when the checker computed one: the data is a function of it
+    no_todo: bool = False  # known to hold no "TODO" in any string (see crosscheck.check_placeholders)
 
 
 class LoadError(Exception):

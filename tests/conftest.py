@@ -41,6 +41,15 @@ def make_root(dest: Path, entries: Path | None = FIXTURES / "minimal" / "entries
     return dest
 
 
+def generated_survey(dest: Path, n: int) -> Path:
+    """A synthetic survey of n entries (benchmarks/generate.py): past 200, files are read by worker processes."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("generate", REPO / "benchmarks" / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.generate(n, dest)
+
+
 def repo_corpus_root(dest: Path) -> Path:
     """This repository's entries plus the hostile and CJK fixtures, in a fresh root."""
     root = make_root(dest, entries=None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 
-from conftest import run_main as run
+from conftest import generated_survey, run_main as run
 from builder.check import check
 from builder.project import load_project
 from builder.schema import load_schema
@@ -82,3 +82,18 @@ def test_a_placeholder_deep_inside_non_ascii_text_is_still_found(survey_root):
     path.write_text(text.replace(old, 'authors: [Grace Hopper, "Zoë Ünal (TODO: check the spelling)"]'), encoding="utf-8")
     code, out = run("validate", "entries/model-a.yaml")
     assert code == 1 and "placeholder left: 'Zoë Ünal (TODO: check the spelling)'" in out, out
+
+
+def test_placeholders_are_found_in_files_read_by_workers_and_from_the_cache(tmp_path):
+    """Past 200 files the workers' bytes tell the placeholder check which entries to skip; a TODO written
+    plainly, or spelled with a YAML escape, must still be found, on the first read and from the cache."""
+    root = generated_survey(tmp_path / "survey", 240)
+    plain, escaped = root / "entries" / "models" / "m00007.yaml", root / "entries" / "models" / "m00100.yaml"
+    plain.write_text(plain.read_text(encoding="utf-8").replace("name: Model 7", "name: Model 7 TODO", 1),
+                     encoding="utf-8")
+    text = escaped.read_text(encoding="utf-8")
+    escaped.write_text(text.replace("name: Model 100", 'name: "Model 100 \\x54ODO"', 1), encoding="utf-8")
+    for _ in range(2):  # the second time from the cache
+        result = check(load_project(root), use_cache=True)
+        found = sorted(p.path.split("/")[-1] for p in result.errors if "placeholder left" in p.message)
+        assert found == ["m00007.yaml", "m00100.yaml"], [p.message for p in result.errors]

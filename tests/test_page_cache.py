@@ -10,7 +10,7 @@ from builder.build import build
 from builder.page_cache import PendingPages
 from builder.project import load_project
 from builder.site_pages import site_pages
-from conftest import REPO
+from conftest import generated_survey
 
 
 class _Corpus(dict):
@@ -100,15 +100,6 @@ def test_a_gated_worker_that_is_cancelled_writes_nothing(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def _generated(tmp_path, n):
-    """A synthetic survey of n entries (benchmarks/generate.py): enough for the page worker to start."""
-    import importlib.util
-    spec = importlib.util.spec_from_file_location("generate", REPO / "benchmarks" / "generate.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.generate(n, tmp_path / "survey")
-
-
 def test_a_build_that_fails_its_cross_entry_checks_writes_no_page(tmp_path, monkeypatch):
     """The page worker starts before the cross-entry checks; a dangling reference must still stop every write."""
     import builder.check
@@ -118,7 +109,7 @@ def test_a_build_that_fails_its_cross_entry_checks_writes_no_page(tmp_path, monk
         time.sleep(1.0)
         return checks(*args, **kwargs)
     monkeypatch.setattr(builder.check, "cross_check", slow_checks)
-    root = _generated(tmp_path, 260)
+    root = generated_survey(tmp_path / "survey", 260)  # enough for the page worker to start
     model = root / "entries" / "models" / "m00000.yaml"
     text = model.read_text(encoding="utf-8")
     model.write_text(text.replace("  - ref: t", "  - ref: nowhere-t", 1), encoding="utf-8")
