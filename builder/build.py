@@ -132,46 +132,36 @@ def build(project: Project, today: dt.date | None = None, site_pages=None, force
     pages on another core as soon as the corpus is assembled (a forked worker keys and renders them
     during the cross-entry checks and writes them once those passed) while the tables render here.
     """
-    early = []
+    writers = []  # the page worker's writer once started (cancelling it once it has finished does nothing)
 
     def start_pages(corpus, schema) -> None:
         release_free_memory()  # before the page worker forks: it would inherit it
         try:
-            early.append(site_pages.begin_streaming(project, CheckResult(corpus, [], schema), None, force, gated=True))
+            writers.append(site_pages.begin_streaming(project, CheckResult(corpus, [], schema), None, force, gated=True))
         except Exception:  # noqa: BLE001 - a corpus the cross-checks will refuse; they say why, not this
             pass
 
     try:
         result = check(project, today=today, use_cache=use_cache, progress=progress,
                        on_corpus=start_pages if site_pages is not None else None)
-    except BaseException:
-        for writer in early:
-            writer.cancel()
-        raise
-    if result.errors:
-        for writer in early:
-            writer.cancel()
-        return BuildResult(result)
-    try:
+        if result.errors:
+            return BuildResult(result)
         definitions = load_definitions(project, result.schema)
-    except ConfigError:
-        for writer in early:
-            writer.cancel()
-        raise
-    writer = early[0] if early else None
-    try:
         with build_lock(project.root / "build"):
             sink = StreamWriter(managed_folders(project, site_pages is not None), force)
-            if writer is not None:
+            if writers:
+                writer = writers[0]
                 writer.sink = sink
                 writer.open_entry_pages()
-            elif site_pages is not None:
+            elif site_pages is not None:  # its early start failed: the corpus seemed one the checks would refuse
                 release_free_memory()
                 writer = site_pages.begin_streaming(project, result, sink, force)
+                writers.append(writer)
+            else:
+                writer = None
             outputs = render_all(project, result, definitions, sink=sink, site=writer)
             report = sink.finish(writer.stream(outputs) if writer is not None else ())
-    except BaseException:
-        if writer is not None:
-            writer.cancel()
-        raise
+    finally:  # a build that stops short (errors, a settings problem, an interrupt) writes no page
+        for started in writers:
+            started.cancel()
     return BuildResult(result, report)

@@ -136,34 +136,6 @@ def load_config(path, shape: dict, what: str) -> Loaded:
     return loaded
 
 
-def dimension_problems(loaded: Loaded, dimensions) -> list[Problem]:
-    """Every taxonomy dimension the definitions name must be one of the schema's."""
-    known = set(dimensions)
-    out = []
-
-    def check(value, path):
-        if isinstance(value, str) and value not in known:
-            line, col = loaded.positions.value(path)
-            out.append(Problem(loaded.path, line, col, f"error: table definitions: {value!r} is not a taxonomy "
-                                                       f"dimension of the schema (known: {', '.join(sorted(known))})"))
-
-    def visit(node, path):
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key == "dimension":
-                    check(value, path + (key,))
-                elif key == "dimensions" and isinstance(value, dict):
-                    for slot, name in value.items():
-                        check(name, path + (key, slot))
-                else:
-                    visit(value, path + (key,))
-        elif isinstance(node, list):
-            for i, item in enumerate(node):
-                visit(item, path + (i,))
-    visit(loaded.data, ())
-    return out
-
-
 def load_schema_file(path) -> dict:
     """The entry schema: JSON that is a valid draft 2020-12 JSON Schema (ConfigError otherwise)."""
     from jsonschema import Draft202012Validator, SchemaError
@@ -280,56 +252,71 @@ def field_problem(schema: dict, path: str, start=None) -> str | None:
     return None
 
 
-def _template_slots(template) -> list:
-    import string
-    try:
-        return [name.rstrip("?") for _, name, _, _ in string.Formatter().parse(template) if name]
-    except ValueError:
-        return []
-
-
 def definition_problems(loaded: Loaded, schema, references=()) -> list[Problem]:
     """Table and figure definitions against the entry schema: the taxonomy dimensions they name exist, the
-    fields they read can exist in an entry, and a backlinks column follows a reference rule of survey.yaml."""
-    raw, out = schema.raw, dimension_problems(loaded, schema.taxonomy.dimensions)
-
-    def check(path, where):
-        if isinstance(path, str) and path:
-            why = field_problem(raw, path)
-            if why:
-                line, col = loaded.positions.value(where)
-                out.append(Problem(loaded.path, line, col, f"error: table definitions: {path}: {why}"))
-
+    fields they read can exist in an entry, templates parse, and a backlinks column follows a reference rule
+    of survey.yaml."""
+    from builder.tables.build import template_slots
+    raw, out = schema.raw, []
+    dimensions = schema.taxonomy.dimensions
     rules = [r.get("path") for r in references if isinstance(r, dict)]
+
+    def problem(where, message):
+        line, col = loaded.positions.value(where)
+        out.append(Problem(loaded.path, line, col, f"error: table definitions: {message}"))
+
+    def field(path, where) -> bool:
+        """Whether path can reach something (a missing path is no problem here: the shape says what is required)."""
+        why = field_problem(raw, path) if isinstance(path, str) and path else None
+        if why:
+            problem(where, f"{path}: {why}")
+        return why is None
+
+    def dimension(name, where):
+        if isinstance(name, str) and name not in dimensions:
+            problem(where, f"{name!r} is not a taxonomy dimension of the schema (known: {', '.join(sorted(dimensions))})")
+
     data = loaded.data if isinstance(loaded.data, dict) else {}
     for t, table in enumerate(data.get("tables") or []):
         at = ("tables", t)
         rows = table.get("rows")
-        check(rows, at + ("rows",))
-        check((table.get("group_by") or {}).get("field"), at + ("group_by", "field"))
+        field(rows, at + ("rows",))
+        group = table.get("group_by") or {}
+        field(group.get("field"), at + ("group_by", "field"))
+        dimension(group.get("dimension"), at + ("group_by", "dimension"))
         for k, key in enumerate(table.get("sort") or []):
             if key != "name":  # the entry's display name, not a field
-                check(key, at + ("sort", k))
+                field(key, at + ("sort", k))
         for c, col in enumerate(table.get("columns") or []):
-            field = col.get("field")
-            base = f"{rows}[].{field}" if rows and field and col.get("type") != "expand" else field
-            check(base, at + ("columns", c, "field"))
-            check(col.get("footnote"), at + ("columns", c, "footnote"))
-            if base and col.get("type") in ("template", "join") and not field_problem(raw, base):
-                for slot in _template_slots(col.get("template", "")):
-                    check(f"{base}[].{slot}" if col["type"] == "join" else f"{base}.{slot}", at + ("columns", c, "template"))
+            here = at + ("columns", c)
+            dimension(col.get("dimension"), here + ("dimension",))
+            for slot, name in (col.get("dimensions") or {}).items():
+                dimension(name, here + ("dimensions", slot))
+            path = col.get("field")
+            if rows and path and col.get("type") != "expand":  # a row's field, in each item of the rows list
+                path = f"{rows}[].{path}"
+            reachable = field(path, here + ("field",))
+            if col.get("type") in ("template", "join") and isinstance(col.get("template"), str):
+                try:
+                    slots = template_slots(col["template"])
+                except ValueError as exc:  # e.g. an unclosed {: the table would fail to build
+                    problem(here + ("template",), f"{col['template']!r} is not a template: {exc}")
+                    slots = []
+                for slot in slots if reachable and path else []:
+                    field(f"{path}[].{slot}" if col["type"] == "join" else f"{path}.{slot}", here + ("template",))
+            field(col.get("footnote"), here + ("footnote",))
             via = col.get("via")
             for v, name in enumerate(via if isinstance(via, list) else [via] if via else []):
                 if name not in rules:
-                    where = at + ("columns", c, "via") + ((v,) if isinstance(via, list) else ())
-                    line, col_no = loaded.positions.value(where)
-                    out.append(Problem(loaded.path, line, col_no, f"error: table definitions: {name!r} is not the "
-                                                                  f"path of a reference rule in survey.yaml "
-                                                                  f"(rules: {', '.join(map(str, rules)) or 'none'})"))
+                    problem(here + ("via",) + ((v,) if isinstance(via, list) else ()),
+                            f"{name!r} is not the path of a reference rule in survey.yaml "
+                            f"(rules: {', '.join(map(str, rules)) or 'none'})")
     for f, fig in enumerate(data.get("figures") or []):
-        for i, level in enumerate(fig.get("levels") or []):
-            check(level.get("field"), ("figures", f, "levels", i, "field"))
-        check((fig.get("series") or {}).get("field"), ("figures", f, "series", "field"))
+        slots = [(("levels", i), level) for i, level in enumerate(fig.get("levels") or [])]
+        slots += [(("series",), fig["series"])] if isinstance(fig.get("series"), dict) else []
+        for where, slot in slots:
+            field(slot.get("field"), ("figures", f) + where + ("field",))
+            dimension(slot.get("dimension"), ("figures", f) + where + ("dimension",))
     return sorted(out, key=lambda p: (p.line, p.col, p.message))
 
 

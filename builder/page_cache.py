@@ -79,8 +79,8 @@ def _write_pages(entry_ids, writer, job, gate=None):
             continue
         todo.append((len(out), eid, key, path, writer.render_entry(e).encode("utf-8")))
         out.append(None)
-    if todo and gate is not None and not gate.is_set():
-        gate.wait()
+    if todo:
+        _await(gate)
     for at, eid, key, path, text in todo:
         written = write_atomic(path, text, force)
         out[at] = (eid, (key, _stamp(path)), path, "written" if written else "unchanged")
@@ -91,10 +91,16 @@ def _write_job(name, writer, job, gate=None):
     """Write the site page(s) writer.page_job(name) makes: [(None, None, path, state)], like pages."""
     force = job[3]
     files = writer.page_job(name)
-    if files and gate is not None and not gate.is_set():
-        gate.wait()
+    if files:
+        _await(gate)
     return [(None, None, path, "written" if write_atomic(path, text.encode("utf-8"), force) else "unchanged")
             for path, text in files.items()]
+
+
+def _await(gate) -> None:
+    """Return once the build may write (at once without a gate, or with an open one)."""
+    if gate is not None and not gate.is_set():
+        gate.wait()
 
 
 def _do(item, writer, job, gate=None):

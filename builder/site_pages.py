@@ -95,7 +95,8 @@ _result_fields = attrgetter(*(f.name for f in dataclass_fields(Result)))  # a re
 _NO_PLAN = ({}, None, None, False, {}, {}, {})  # labels of keys under an undescribed node are the keys themselves
 
 
-# Pages that read only the corpus: a build queues them after the entry pages, for whichever process is free.
+# Pages that read only the corpus: a streaming build queues them after the entry pages, for whichever
+# process is free; otherwise they are made with the other pages.
 PAGE_JOBS = ("papers", "stats")
 
 
@@ -119,7 +120,7 @@ class SiteWriter:
         self.level_md: dict = {}         # dimension -> Markdown of the first table with a column per value
         self.leaderboard_md: list = []   # each leaderboard's Markdown, for the one leaderboards page
         self.pages: list = []  # (path, state) of entry pages the page worker wrote itself (see begin_entry_pages)
-        self.delegated: set = set()  # PAGE_JOBS left to the page worker's queue
+        self._pending = None   # that worker's pages and PAGE_JOBS, once begin_entry_pages started it
 
     @cached_property
     def results(self) -> list:
@@ -195,8 +196,8 @@ class SiteWriter:
         self.home(svgs)
         self.taxonomy_pages(svgs)
         self.leaderboards()
-        for name in ("papers", "stats"):
-            if name not in self.delegated:  # else queued for the page worker (PAGE_JOBS)
+        if self._pending is None:  # else they are queued after the entry pages
+            for name in PAGE_JOBS:
                 getattr(self, name)()
 
     def stats(self) -> None:
@@ -435,14 +436,13 @@ class SiteWriter:
         self._page_index = PageIndex(self.project.root / "build" / ".cache")
         self._pending = PendingPages(self, self.project.generated_dir / "entries", salt, self._page_index.keys, force,
                                      gated, jobs=PAGE_JOBS)
-        self.delegated = set(PAGE_JOBS)
 
     def open_entry_pages(self) -> None:
         self._pending.open()
 
     def cancel(self) -> None:
         """Stop the page worker started by begin_entry_pages (the build failed before it needed it)."""
-        pending, self._pending = getattr(self, "_pending", None), None
+        pending, self._pending = self._pending, None
         if pending is not None:
             pending.cancel()
 

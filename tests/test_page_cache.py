@@ -82,10 +82,11 @@ def test_a_second_run_keeps_pages_whose_key_and_file_are_unchanged(tmp_path):
     assert page_cache._stamp(tmp_path / "e005.md") is not None
 
 
-def test_a_gated_worker_renders_but_writes_nothing_until_the_build_opens_the_gate(tmp_path):
+def test_a_gated_worker_renders_but_writes_nothing_until_the_build_opens_the_gate(tmp_path, monkeypatch):
+    monkeypatch.setattr(PendingPages, "CHUNK", 20)  # 80 ms a chunk: an ungated worker would have written by now
     writer = _SlowWriter(240)
     pending = PendingPages(writer, tmp_path, "salt", {}, gated=True)
-    time.sleep(0.3)  # the worker has rendered its first chunks by now
+    time.sleep(0.3)
     assert list(tmp_path.iterdir()) == []
     pending.open()
     records = pending.finish()
@@ -93,7 +94,8 @@ def test_a_gated_worker_renders_but_writes_nothing_until_the_build_opens_the_gat
     assert len(list(tmp_path.glob("*.md"))) == 240
 
 
-def test_a_gated_worker_that_is_cancelled_writes_nothing(tmp_path):
+def test_a_gated_worker_that_is_cancelled_writes_nothing(tmp_path, monkeypatch):
+    monkeypatch.setattr(PendingPages, "CHUNK", 20)
     pending = PendingPages(_SlowWriter(240), tmp_path, "salt", {}, gated=True)
     time.sleep(0.3)
     pending.cancel()

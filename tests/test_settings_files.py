@@ -67,6 +67,8 @@ CASES = {
     "column-field-typo": (_replace("schema/tables.yaml", "{type: text, field: date, header: Date}",
                                    "{type: text, field: dat, header: Date}"),
                           "error: table definitions: dat: 'dat' is not a field there; did you mean 'date'?", False),
+    "template-that-does-not-parse": (_replace("schema/tables.yaml", "{count}×{size} {layout?}", "{count}×{size {layout?}"),
+                                     "is not a template: ", False),
     "template-slot-typo": (_replace("schema/tables.yaml", "{count}×{size} {layout?}", "{count}×{sise} {layout?}"),
                            "codebooks.sise: 'sise' is not a field there; did you mean 'size'?", False),
     "backlinks-not-along-a-reference-rule": (

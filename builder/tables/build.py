@@ -126,6 +126,11 @@ def _template_parts(template: str) -> tuple:
     return tuple(parts)
 
 
+def template_slots(template: str) -> list:
+    """The field names a template's slots read (ValueError for a template that does not parse)."""
+    return [name for _, name, _ in _template_parts(template) if name]
+
+
 def entry_cell(entry, sort=None, footnotes=()) -> Cell:
     return Cell((Span(entry_name(entry), entry=entry.id),), sort=sort or entry_name(entry).lower(), footnotes=footnotes)
 
@@ -144,9 +149,6 @@ class TableBuilder:
         if is_unknown(value):
             return Cell((Span("unknown"),), status=UNKNOWN, footnotes=(notes.add("Unknown: " + value["unknown"]),))
         return None
-
-    def cell(self, col: dict, entry, data, notes: Footnotes) -> Cell:
-        return self.cell_maker(col)(entry, data, notes)
 
     def cell_maker(self, col: dict):
         """f(entry, data, notes) -> the column's Cell, with the column's settings read once (a 10,000-entry
