@@ -268,10 +268,13 @@ def parse_data(text: str, path: str):
     document, a duplicate key...) is handed to parse(), so every problem is worded and placed exactly
     as there; a property test holds the two to the same answers.
     """
-    check_chars = "\\" in text or _BAD_CHARS.search(text) is not None
+    # Scalars are searched for forbidden characters only if the text could produce one (see parse).
+    bad = _BAD_CHARS.search if "\\" in text or _BAD_CHARS.search(text) is not None else None
     stack: list = []  # the enclosing (container, is_mapping, key) of the open container
     root = container = key = None
     is_map = False
+    scalar, map_start, seq_start, map_end, seq_end = _Scalar, _MapStart, _SeqStart, _MapEnd, _SeqEnd
+    allowed, null, true, false, number_start = _ALLOWED_TAGS, _NULL, _TRUE, _FALSE, _NUMBER_START
     try:
         get = _Loader(text).get_event
         get()  # the stream's start
@@ -280,17 +283,31 @@ def parse_data(text: str, path: str):
         while True:
             event = get()
             kind = type(event)
-            if kind is _Scalar:
-                if event.anchor is not None:
+            if kind is scalar:
+                # _scalar's rules, inlined: this runs for every key and value of ten thousand files
+                tag, value = event.tag, event.value
+                if event.anchor is not None or (tag is not None and tag not in allowed) or (bad and bad(value)):
                     raise _Unusual
-                value = _scalar(event, path, check_chars)
-                if is_map and key is None:
-                    key = intern(value if type(value) is str else event.value)
+                if is_map and key is None:  # a key: its text, whatever it would resolve to as a value
+                    key = intern(value)
                     if key in container:
                         raise _Unusual
                     continue
-                if type(value) is str and len(value) <= 40:
-                    value = intern(value)
+                if not event.style and tag is None and event.implicit[0]:
+                    if value in null:
+                        value = None
+                    elif value in true:
+                        value = True
+                    elif value in false:
+                        value = False
+                    elif value[0] in number_start and _INT.match(value):
+                        value = int(value)
+                    elif value[0] in number_start and len(value) < 40 and _FLOAT.match(value):
+                        value = float(value)
+                    elif len(value) <= 40:
+                        value = intern(value)
+                elif len(value) <= 40:
+                    value = intern(value)  # ids, dates and taxonomy values recur across thousands of entries
                 if container is None:
                     root = value
                 elif is_map:
@@ -298,11 +315,11 @@ def parse_data(text: str, path: str):
                     key = None
                 else:
                     container.append(value)
-            elif kind is _MapStart or kind is _SeqStart:
-                if (event.anchor is not None or event.tag not in _ALLOWED_TAGS or len(stack) >= MAX_DEPTH
+            elif kind is map_start or kind is seq_start:
+                if (event.anchor is not None or event.tag not in allowed or len(stack) >= MAX_DEPTH
                         or (is_map and key is None)):
                     raise _Unusual
-                new = {} if kind is _MapStart else []
+                new = {} if kind is map_start else []
                 if container is None:
                     root = new
                 elif is_map:
@@ -310,8 +327,8 @@ def parse_data(text: str, path: str):
                 else:
                     container.append(new)
                 stack.append((container, is_map, key))
-                container, is_map, key = new, kind is _MapStart, None
-            elif kind is _MapEnd or kind is _SeqEnd:
+                container, is_map, key = new, kind is map_start, None
+            elif kind is map_end or kind is seq_end:
                 container, is_map, key = stack.pop()
                 key = None
             elif kind is _DocEnd and type(get()) is _StreamEnd:
