@@ -14,7 +14,6 @@ from pathlib import Path
 
 from builder.cache import stamp
 from builder.output import write_atomic
-from builder.shared_work import claim_next
 
 _WRITER = None
 _JOB = None
@@ -181,6 +180,10 @@ def _claim_chunks(chunks=None, counter=None, writer=None, job=None) -> list:
     if chunks is None:  # in the forked worker: what the caller set before forking
         chunks, counter, writer, job, gate = _CHUNKS, _NEXT, _WRITER, _JOB, _GATE
     done = []
-    while (index := claim_next(counter)) < len(chunks):
+    while True:
+        with counter.get_lock():
+            index = counter.value
+            counter.value = index + 1
+        if index >= len(chunks):
+            return done
         done.append((index, _do(chunks[index], writer, job, gate)))
-    return done
