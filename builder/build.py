@@ -62,26 +62,17 @@ def render_all(project: Project, result: CheckResult, definitions: dict, memo=No
     out = Outputs()
     put = sink if sink is not None else out.files.__setitem__
     latex = project.latex_dir
-    table_names, leaderboard_names = [], []
     for table in iter_tables(definitions, corpus, taxonomy, memo):
         put(latex / "tables" / f"{table.name}.tex", render_latex(
             table, memo.store(("tex", table.name)) if memo is not None else None))
-        table_names.append(table.name)
         if site is None:
             out.tables.append(table)
         else:
             site.table_page(table)
         del table  # the next table is built only once this one is gone
-    for table in iter_leaderboards(definitions, corpus, memo, site.results if site is not None else None):
-        put(latex / "tables" / f"{table.name}.tex",
-            render_latex(table) if memo is None else by_identity(memo.store("tex-leaderboards"), table, render_latex))
-        leaderboard_names.append(table.name)
-        if site is None:
-            out.leaderboards.append(table)
-        else:
-            site.leaderboard(table)
-        del table
-    figure_names = []
+    if site is None or not site.queues_leaderboards:  # else the page worker's queue holds them (see latex_leaderboards)
+        latex_leaderboards(project, definitions, corpus, put, site.results if site is not None else None, memo,
+                           out.leaderboards.append if site is None else site.leaderboard)
     for fig in definitions.get("figures", []) or []:
         name, title, caption = fig["name"], fig.get("title", fig["name"]), " ".join(fig.get("caption", "").split())
         if fig["type"] == "tree":
@@ -97,11 +88,26 @@ def render_all(project: Project, result: CheckResult, definitions: dict, memo=No
             out.figures[name] = (fig, data)
         else:
             raise ValueError(f"unknown figure type {fig['type']!r}")
-        figure_names.append(name)
     put(latex / "references.bib", bibtex(corpus, memo))
-    put(latex / "survey.tex", survey_document(
-        project.title, project.description, table_names, leaderboard_names, figure_names))
     return out
+
+
+def latex_leaderboards(project: Project, definitions: dict, corpus, put, results=None, memo=None, on_table=None) -> None:
+    """Each leaderboard's LaTeX (each table model then to on_table), then survey.tex, which inputs every table,
+    leaderboard and figure. One job: a build queues it for whichever process is free first (the page
+    worker, once a rebuild has found few pages to redo, while the main process renders the tables)."""
+    tables = project.latex_dir / "tables"
+    names = []
+    for table in iter_leaderboards(definitions, corpus, memo, results):
+        put(tables / f"{table.name}.tex",
+            render_latex(table) if memo is None else by_identity(memo.store("tex-leaderboards"), table, render_latex))
+        names.append(table.name)
+        if on_table is not None:
+            on_table(table)
+        del table
+    put(project.latex_dir / "survey.tex", survey_document(
+        project.title, project.description, [t["name"] for t in definitions.get("tables", [])], names,
+        [f["name"] for f in definitions.get("figures", []) or []]))
 
 
 def _store(memo, name):

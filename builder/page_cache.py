@@ -88,13 +88,15 @@ def _write_pages(entry_ids, writer, job, gate=None):
 
 
 def _write_job(name, writer, job, gate=None):
-    """Write the site page(s) writer.page_job(name) makes: [(None, None, path, state)], like pages."""
-    force = job[3]
-    files = writer.page_job(name)
-    if files:
+    """Do writer.page_job(name), writing each file it makes as it comes (a job may make hundreds):
+    [(None, None, path, state)], like pages. With a gate, the first write waits for it."""
+    force, out = job[3], []
+
+    def put(path, text) -> None:
         _await(gate)
-    return [(None, None, path, "written" if write_atomic(path, text.encode("utf-8"), force) else "unchanged")
-            for path, text in files.items()]
+        out.append((None, None, path, "written" if write_atomic(path, text.encode("utf-8"), force) else "unchanged"))
+    writer.page_job(name, put)
+    return out
 
 
 def _await(gate) -> None:
@@ -122,21 +124,24 @@ class PendingPages:
     finish() makes the caller claim the rest once its own work is done, so both cores end together.
     One worker, not one per core: each forked worker copies whatever part of the corpus it reads
     (reference counts are written to every object touched), and the caller already holds a copy.
-    finish() returns [(entry id, key, path, state)] in corpus order, then (None, None, path, state) for the
-    pages of the jobs.
+    finish() returns, in queue order, (None, None, path, state) for the files of the first jobs, then
+    (entry id, key, path, state) for the entry pages in corpus order, then the files of the other jobs.
     """
 
     CHUNK = 100
 
     def __init__(self, writer, folder: Path, salt: str, known: dict, force: bool = False, gated: bool = False,
-                 jobs=()):
+                 jobs=(), first=()):
         """gated: the worker keys and renders but writes nothing until open() (the build may yet fail its
-        cross-entry checks: starting before them overlaps them with the pages). jobs: names of other pages
-        (writer.page_job(name)) that whichever process is free first makes after the entry pages."""
+        cross-entry checks: starting before them overlaps them with the pages). jobs: names of other files'
+        jobs (writer.page_job(name, put)) that whichever process is free first does after the entry pages;
+        first: such jobs done before them (large ones: the small chunks of pages at the end even out
+        the two processes' shares)."""
         global _WRITER, _JOB, _CHUNKS, _NEXT, _GATE
         self.writer, self.job_args = writer, (Path(folder), salt, {} if force else known, force)
         ids = [e.id for e in writer.corpus.entries]
-        self.chunks = [("pages", ids[i:i + self.CHUNK]) for i in range(0, len(ids), self.CHUNK)]
+        self.chunks = [("job", name) for name in first]
+        self.chunks += [("pages", ids[i:i + self.CHUNK]) for i in range(0, len(ids), self.CHUNK)]
         self.chunks += [("job", name) for name in jobs]
         self.pool = self.job = self.next = self.gate = None
         if len(ids) >= 200 and (os.cpu_count() or 1) >= 2:

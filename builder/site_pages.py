@@ -17,8 +17,9 @@ from functools import cached_property, lru_cache
 from operator import attrgetter
 
 from builder.bibtex import bib_entry
-from builder.build import figure_svgs
+from builder.build import figure_svgs, latex_leaderboards, load_definitions
 from builder.memo import by_identity, own
+from builder.memory import release_free_memory
 from builder.notes import render_notes
 from builder.paths import values_at
 from builder.render.markdown import Links, html_text, md_text, render_markdown
@@ -98,6 +99,10 @@ _NO_PLAN = ({}, None, None, False, {}, {}, {})  # labels of keys under an undesc
 # Pages that read only the corpus: a streaming build queues them after the entry pages, for whichever
 # process is free; otherwise they are made with the other pages.
 PAGE_JOBS = ("papers", "stats")
+# What a build queues with the entry pages, for whichever process is free first: the leaderboards before
+# them (the largest job), PAGE_JOBS after. Without a page worker, render_all and all() make them inline.
+QUEUED_FIRST = ("all_leaderboards",)
+QUEUED_JOBS = QUEUED_FIRST + PAGE_JOBS
 
 
 class SiteWriter:
@@ -120,7 +125,7 @@ class SiteWriter:
         self.level_md: dict = {}         # dimension -> Markdown of the first table with a column per value
         self.leaderboard_md: list = []   # each leaderboard's Markdown, for the one leaderboards page
         self.pages: list = []  # (path, state) of entry pages the page worker wrote itself (see begin_entry_pages)
-        self._pending = None   # that worker's pages and PAGE_JOBS, once begin_entry_pages started it
+        self._pending = None   # that worker's pages and QUEUED_JOBS, once begin_entry_pages started it
 
     @cached_property
     def results(self) -> list:
@@ -195,8 +200,8 @@ class SiteWriter:
             self.leaderboard(table)
         self.home(svgs)
         self.taxonomy_pages(svgs)
-        self.leaderboards()
-        if self._pending is None:  # else they are queued after the entry pages
+        if self._pending is None:  # else they are queued with the entry pages (QUEUED_JOBS)
+            self.leaderboards()
             for name in PAGE_JOBS:
                 getattr(self, name)()
 
@@ -205,17 +210,28 @@ class SiteWriter:
         self.write("stats.md", front_matter("Statistics") + stats_markdown(
             compute_stats(self.corpus, self.schema, self.dim_paths, self.dimension_keys, self.memo)))
 
-    def page_job(self, name) -> dict:
-        """path -> text of the pages one of PAGE_JOBS makes (in whichever process runs it)."""
-        if name not in PAGE_JOBS:
+    @property
+    def queues_leaderboards(self) -> bool:
+        """Whether the leaderboards are a job of the page worker's queue (render_all then leaves them)."""
+        return self._pending is not None
+
+    def all_leaderboards(self) -> None:
+        """Every leaderboard's LaTeX and section, their page, and survey.tex: the job render_all leaves."""
+        latex_leaderboards(self.project, load_definitions(self.project, self.schema), self.corpus, self.put,
+                           self.results, on_table=self.leaderboard)
+        self.leaderboards()
+        self.leaderboard_md = []  # 9 MB at 10,000 entries that the entry pages rendered next need no more
+        release_free_memory()
+
+    def page_job(self, name, put) -> None:
+        """Make the files of one of QUEUED_JOBS (in whichever process runs it), each through put(path, text)."""
+        if name not in QUEUED_JOBS:
             raise ValueError(f"not a page job: {name!r}")
-        sink, files = self.sink, {}
-        self.sink = files.__setitem__
+        sink, self.sink = self.sink, put
         try:
             getattr(self, name)()
         finally:
             self.sink = sink
-        return files
 
     def _store(self, name):
         return self.memo.store(name) if self.memo is not None else None
@@ -435,7 +451,7 @@ class SiteWriter:
         salt = code_hash() + json.dumps(self.schema.raw, sort_keys=True) + json.dumps(self.project.references)
         self._page_index = PageIndex(self.project.root / "build" / ".cache")
         self._pending = PendingPages(self, self.project.generated_dir / "entries", salt, self._page_index.keys, force,
-                                     gated, jobs=PAGE_JOBS)
+                                     gated, jobs=PAGE_JOBS, first=QUEUED_FIRST)
 
     def open_entry_pages(self) -> None:
         self._pending.open()

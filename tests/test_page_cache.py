@@ -56,16 +56,16 @@ class _WriterWithJobs(_SlowWriter):
         super().__init__(n)
         self.folder = folder
 
-    def page_job(self, name):
-        return {self.folder / f"{name}.md": f"{name} by {os.getpid()}\n"}
+    def page_job(self, name, put):
+        put(self.folder / f"{name}.md", f"{name} by {os.getpid()}\n")
 
 
-def test_other_pages_queued_after_the_entry_pages_are_made_once_by_whichever_process_is_free(tmp_path, monkeypatch):
+def test_jobs_queued_before_and_after_the_entry_pages_are_done_once_by_whichever_process_is_free(tmp_path, monkeypatch):
     monkeypatch.setattr(PendingPages, "CHUNK", 20)
     writer = _WriterWithJobs(240, tmp_path)
-    records = PendingPages(writer, tmp_path, "salt", {}, jobs=("papers", "stats")).finish()
-    assert [r[0] for r in records] == sorted(writer.corpus) + [None, None]  # entry pages, then the jobs' pages
-    assert [r[2].name for r in records[-2:]] == ["papers.md", "stats.md"]
+    records = PendingPages(writer, tmp_path, "salt", {}, jobs=("papers", "stats"), first=("boards",)).finish()
+    assert [r[0] for r in records] == [None] + sorted(writer.corpus) + [None, None]  # in the order queued
+    assert [r[2].name for r in records[:1] + records[-2:]] == ["boards.md", "papers.md", "stats.md"]
     assert {r[3] for r in records} == {"written"}
     assert (tmp_path / "papers.md").read_text(encoding="utf-8").startswith("papers by ")
 
@@ -123,3 +123,23 @@ def test_a_build_that_fails_its_cross_entry_checks_writes_no_page(tmp_path, monk
     result = build(load_project(root), site_pages=site_pages)
     assert result.ok
     assert len(list((root / "docs" / "survey" / "entries").glob("*.md"))) == 260
+
+
+def test_a_build_with_a_page_worker_writes_exactly_what_the_plain_functions_return(tmp_path):
+    """Past 200 entries a forked worker shares the entry pages and the queued jobs (every leaderboard's LaTeX
+    and page and survey.tex, the papers and statistics pages) with the main process: the files are those
+    render_all and site_pages make in one process, byte for byte, none missing and none extra."""
+    from builder.build import load_definitions, render_all
+    from builder.check import check
+    root = generated_survey(tmp_path / "survey", 260)
+    project = load_project(root)
+    assert build(project, site_pages=site_pages).ok
+    result = check(project)
+    outputs = render_all(project, result, load_definitions(project))
+    expected = dict(outputs.files)
+    expected.update(site_pages(project, result, outputs))
+    assert len([p for p in expected if p.name.startswith("leaderboard-")]) > 5
+    written = {p for folder in ("build/latex", "docs/survey") for p in (root / folder).rglob("*") if p.is_file()}
+    assert written | {root / "docs" / "index.md"} == set(expected)
+    for path, text in expected.items():
+        assert path.read_text(encoding="utf-8") == text, path
