@@ -56,7 +56,8 @@ def render_all(project: Project, result: CheckResult, definitions: dict, memo=No
     Without sink and site, every file lands in Outputs.files and every table model in Outputs.tables.
     A build passes sink(path, text), which writes each file as soon as it is made, and its SiteWriter,
     which gets each table model for its page right after the LaTeX: the build then holds one table
-    model at a time (all of them at once are the largest thing it would hold but the corpus).
+    model at a time (all of them at once are the largest thing it would hold but the corpus). When that
+    writer has a page worker, the leaderboards and the BibTeX are jobs in its queue, not made here.
     """
     corpus, taxonomy = result.corpus, result.schema.taxonomy
     out = Outputs()
@@ -70,7 +71,8 @@ def render_all(project: Project, result: CheckResult, definitions: dict, memo=No
         else:
             site.table_page(table)
         del table  # the next table is built only once this one is gone
-    if site is None or not site.queues_leaderboards:  # else the page worker's queue holds them (see latex_leaderboards)
+    queued = site is not None and site.queues_jobs  # the leaderboards and BibTeX are in the page worker's queue
+    if not queued:
         latex_leaderboards(project, definitions, corpus, put, site.results if site is not None else None, memo,
                            out.leaderboards.append if site is None else site.leaderboard)
     for fig in definitions.get("figures", []) or []:
@@ -88,7 +90,8 @@ def render_all(project: Project, result: CheckResult, definitions: dict, memo=No
             out.figures[name] = (fig, data)
         else:
             raise ValueError(f"unknown figure type {fig['type']!r}")
-    put(latex / "references.bib", bibtex(corpus, memo))
+    if not queued:
+        put(latex / "references.bib", bibtex(corpus, memo))
     return out
 
 

@@ -52,10 +52,10 @@ def _print_problems(problems, files, fmt="text") -> None:
 def cmd_build(args, project) -> int:
     from builder import manifest
     options = {"site": not args.no_site, "pdf": args.pdf}
-    if not args.force and manifest.up_to_date(project, options):
+    read = manifest.inputs(project, options)  # before reading them: a file saved during the build is news next time
+    if not args.force and manifest.up_to_date(project, options, read):
         print("build: up to date (no entry, schema, table definition or builder file changed)")
         return 0
-    read = manifest.inputs(project, options)  # before reading them: a file saved during the build is news next time
     from builder.build import build
     from builder.site_pages import site_pages
     from builder.sitebuild import compile_pdf, mkdocs_build

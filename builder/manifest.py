@@ -78,12 +78,13 @@ def _file(project) -> Path:
     return project.root / "build" / ".cache" / NAME
 
 
-def up_to_date(project, options: dict) -> bool:
+def up_to_date(project, options: dict, now: dict | None = None) -> bool:
+    """now: inputs(project, options) if the caller has taken them already (they are the same walk)."""
     try:
         saved = json.loads(_file(project).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    if saved.get("inputs") != inputs(project, options):
+    if saved.get("inputs") != (now if now is not None else inputs(project, options)):
         return False
     recorded = saved.get("outputs", {})
     return bool(recorded) and isinstance(recorded, dict) and _outputs_unchanged(recorded, project.root)

@@ -16,7 +16,7 @@ from dataclasses import fields as dataclass_fields
 from functools import cached_property, lru_cache
 from operator import attrgetter
 
-from builder.bibtex import bib_entry
+from builder.bibtex import bib_entry, bibtex
 from builder.build import figure_svgs, latex_leaderboards, load_definitions
 from builder.memo import by_identity, own
 from builder.memory import release_free_memory
@@ -100,9 +100,10 @@ _NO_PLAN = ({}, None, None, False, {}, {}, {})  # labels of keys under an undesc
 # process is free; otherwise they are made with the other pages.
 PAGE_JOBS = ("papers", "stats")
 # What a build queues with the entry pages, for whichever process is free first: the leaderboards before
-# them (the largest job), PAGE_JOBS after. Without a page worker, render_all and all() make them inline.
+# them (the largest job), PAGE_JOBS and the BibTeX after. Without a page worker, render_all makes the
+# leaderboards and the BibTeX, all_but_entry_pages the PAGE_JOBS.
 QUEUED_FIRST = ("all_leaderboards",)
-QUEUED_JOBS = QUEUED_FIRST + PAGE_JOBS
+QUEUED_JOBS = QUEUED_FIRST + PAGE_JOBS + ("references",)
 
 
 class SiteWriter:
@@ -211,8 +212,9 @@ class SiteWriter:
             compute_stats(self.corpus, self.schema, self.dim_paths, self.dimension_keys, self.memo)))
 
     @property
-    def queues_leaderboards(self) -> bool:
-        """Whether the leaderboards are a job of the page worker's queue (render_all then leaves them)."""
+    def queues_jobs(self) -> bool:
+        """Whether QUEUED_JOBS are in the page worker's queue (render_all then leaves the leaderboards and
+        the BibTeX to it)."""
         return self._pending is not None
 
     def all_leaderboards(self) -> None:
@@ -222,6 +224,10 @@ class SiteWriter:
         self.leaderboards()
         self.leaderboard_md = []  # 9 MB at 10,000 entries that the entry pages rendered next need no more
         release_free_memory()
+
+    def references(self) -> None:
+        """The survey's BibTeX: a job render_all leaves."""
+        self.put(self.project.latex_dir / "references.bib", bibtex(self.corpus))
 
     def page_job(self, name, put) -> None:
         """Make the files of one of QUEUED_JOBS (in whichever process runs it), each through put(path, text)."""
@@ -451,7 +457,7 @@ class SiteWriter:
         salt = code_hash() + json.dumps(self.schema.raw, sort_keys=True) + json.dumps(self.project.references)
         self._page_index = PageIndex(self.project.root / "build" / ".cache")
         self._pending = PendingPages(self, self.project.generated_dir / "entries", salt, self._page_index.keys, force,
-                                     gated, jobs=PAGE_JOBS, first=QUEUED_FIRST)
+                                     gated, jobs=QUEUED_JOBS[len(QUEUED_FIRST):], first=QUEUED_FIRST)
 
     def open_entry_pages(self) -> None:
         self._pending.open()
