@@ -123,8 +123,9 @@ def load_entries(files, schema: Schema, cache=None, workers: int | None = None,
     from builder.cache import stamp
     entries, problems = [], []
     todo = []
+    here = os.getcwd()
     for file in files:
-        display = display_path(file)
+        display = display_path(file, here)
         hit = None
         if cache is not None and cache.items:  # a cold cache needs no stamps here: the workers take them
             try:

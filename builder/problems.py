@@ -41,10 +41,11 @@ def sort_problems(problems):
     return sorted(set(problems), key=lambda p: (p.path, p.line, p.col, p.message))
 
 
-def display_path(path) -> str:
-    """Paths as the user typed them: relative to the working directory when possible."""
+def display_path(path, here: str | None = None) -> str:
+    """Paths as the user typed them: relative to the working directory (here, when the caller has asked for
+    it once for thousands of paths) when possible."""
     text = os.fspath(path)
-    here = os.getcwd()
+    here = here if here is not None else os.getcwd()
     if text.startswith(here) and text[len(here):len(here) + 1] == os.sep and "/." not in text and "//" not in text:
         return text[len(here) + 1:]  # the common case, without relpath's normalising (10,000 calls per run)
     try:
