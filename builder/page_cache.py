@@ -88,14 +88,14 @@ def _write_pages(entry_ids, writer, job, gate=None):
 
 
 def _write_job(name, writer, job, gate=None):
-    """Do writer.page_job(name), writing each file it makes as it comes (a job may make hundreds):
+    """Do writer.run_job(name), writing each file it makes as it comes (a job may make hundreds):
     [(None, None, path, state)], like pages. With a gate, the first write waits for it."""
     force, out = job[3], []
 
     def put(path, text) -> None:
         _await(gate)
         out.append((None, None, path, "written" if write_atomic(path, text.encode("utf-8"), force) else "unchanged"))
-    writer.page_job(name, put)
+    writer.run_job(name, put)
     return out
 
 
@@ -134,7 +134,7 @@ class PendingPages:
                  jobs=(), first=()):
         """gated: the worker keys and renders but writes nothing until open() (the build may yet fail its
         cross-entry checks: starting before them overlaps them with the pages). jobs: names of other files'
-        jobs (writer.page_job(name, put)) that whichever process is free first does after the entry pages;
+        jobs (writer.run_job(name, put)) that whichever process is free first does after the entry pages;
         first: such jobs done before them (large ones: the small chunks of pages at the end even out
         the two processes' shares)."""
         global _WRITER, _JOB, _CHUNKS, _NEXT, _GATE

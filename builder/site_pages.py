@@ -229,10 +229,10 @@ class SiteWriter:
         """The survey's BibTeX: a job render_all leaves."""
         self.put(self.project.latex_dir / "references.bib", bibtex(self.corpus))
 
-    def page_job(self, name, put) -> None:
+    def run_job(self, name, put) -> None:
         """Make the files of one of QUEUED_JOBS (in whichever process runs it), each through put(path, text)."""
         if name not in QUEUED_JOBS:
-            raise ValueError(f"not a page job: {name!r}")
+            raise ValueError(f"not a queued job: {name!r}")
         sink, self.sink = self.sink, put
         try:
             getattr(self, name)()

@@ -56,7 +56,7 @@ class _WriterWithJobs(_SlowWriter):
         super().__init__(n)
         self.folder = folder
 
-    def page_job(self, name, put):
+    def run_job(self, name, put):
         put(self.folder / f"{name}.md", f"{name} by {os.getpid()}\n")
 
 
