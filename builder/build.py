@@ -145,9 +145,10 @@ def build(project: Project, today: dt.date | None = None, site_pages=None, force
 
     def start_pages(corpus, schema) -> None:
         release_free_memory()  # before the page worker forks: it would inherit it
-        try:
-            writers.append(site_pages.begin_streaming(project, CheckResult(corpus, [], schema), None, force, gated=True))
-        except Exception:  # noqa: BLE001 - a corpus the cross-checks will refuse; they say why, not this
+        try:  # the definitions are read once, here: the worker's jobs (the leaderboards) need them too
+            writers.append(site_pages.begin_streaming(project, CheckResult(corpus, [], schema), None,
+                                                      load_definitions(project, schema), force, gated=True))
+        except Exception:  # noqa: BLE001 - a corpus or definitions the checks below refuse; they say why, not this
             pass
 
     try:
@@ -155,7 +156,7 @@ def build(project: Project, today: dt.date | None = None, site_pages=None, force
                        on_corpus=start_pages if site_pages is not None else None)
         if result.errors:
             return BuildResult(result)
-        definitions = load_definitions(project, result.schema)
+        definitions = writers[0].definitions if writers else load_definitions(project, result.schema)
         with build_lock(project.root / "build"):
             sink = StreamWriter(managed_folders(project, site_pages is not None), force)
             if writers:
@@ -164,7 +165,7 @@ def build(project: Project, today: dt.date | None = None, site_pages=None, force
                 writer.open_entry_pages()
             elif site_pages is not None:  # its early start failed: the corpus seemed one the checks would refuse
                 release_free_memory()
-                writer = site_pages.begin_streaming(project, result, sink, force)
+                writer = site_pages.begin_streaming(project, result, sink, definitions, force)
                 writers.append(writer)
             else:
                 writer = None

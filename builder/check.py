@@ -149,13 +149,15 @@ def load_entries(files, schema: Schema, cache=None, workers: int | None = None,
         blob = None
         if type(data) is bytes:  # from a worker
             blob, data = data, marshal.loads(data)
-        problems.extend(probs)
         is_entry = isinstance(data, dict)
+        if blob is None and is_entry and cache is not None:
+            blob = marshal.dumps(data)  # the cache keeps these bytes; the placeholder check reads them too
+        problems.extend(probs)
         if is_entry:  # the bytes at hand tell whether any string holds a TODO (check_placeholders)
             entries.append(Entry(Path(file), Loaded(display, data, LazyPositions(file, display), digest,
                                                     blob is not None and b"TODO" not in blob)))
         if cache is not None and st is not None:
-            cache.put(file, st, digest, (blob or marshal.dumps(data)) if is_entry else None, probs)
+            cache.put(file, st, digest, blob if is_entry else None, probs)
         done += 1
         if progress and done % 100 == 0:
             progress(done, len(todo))

@@ -17,7 +17,7 @@ from functools import cached_property, lru_cache
 from operator import attrgetter
 
 from builder.bibtex import bib_entry, bibtex
-from builder.build import figure_svgs, latex_leaderboards, load_definitions
+from builder.build import figure_svgs, latex_leaderboards
 from builder.memo import by_identity, own
 from builder.memory import release_free_memory
 from builder.notes import render_notes
@@ -103,7 +103,8 @@ PAGE_JOBS = ("papers", "stats")
 # them (the largest job), PAGE_JOBS and the BibTeX after. Without a page worker, render_all makes the
 # leaderboards and the BibTeX, all_but_entry_pages the PAGE_JOBS.
 QUEUED_FIRST = ("all_leaderboards",)
-QUEUED_JOBS = QUEUED_FIRST + PAGE_JOBS + ("references",)
+QUEUED_LAST = PAGE_JOBS + ("references",)
+QUEUED_JOBS = QUEUED_FIRST + QUEUED_LAST
 
 
 class SiteWriter:
@@ -127,6 +128,7 @@ class SiteWriter:
         self.leaderboard_md: list = []   # each leaderboard's Markdown, for the one leaderboards page
         self.pages: list = []  # (path, state) of entry pages the page worker wrote itself (see begin_entry_pages)
         self._pending = None   # that worker's pages and QUEUED_JOBS, once begin_entry_pages started it
+        self.definitions = None  # the table definitions, for the queued jobs (see begin_streaming)
 
     @cached_property
     def results(self) -> list:
@@ -201,7 +203,7 @@ class SiteWriter:
             self.leaderboard(table)
         self.home(svgs)
         self.taxonomy_pages(svgs)
-        if self._pending is None:  # else they are queued with the entry pages (QUEUED_JOBS)
+        if not self.queues_jobs:
             self.leaderboards()
             for name in PAGE_JOBS:
                 getattr(self, name)()
@@ -219,8 +221,8 @@ class SiteWriter:
 
     def all_leaderboards(self) -> None:
         """Every leaderboard's LaTeX and section, their page, and survey.tex: the job render_all leaves."""
-        latex_leaderboards(self.project, load_definitions(self.project, self.schema), self.corpus, self.put,
-                           self.results, on_table=self.leaderboard)
+        latex_leaderboards(self.project, self.definitions, self.corpus, self.put, self.results,
+                           on_table=self.leaderboard)
         self.leaderboards()
         self.leaderboard_md = []  # 9 MB at 10,000 entries that the entry pages rendered next need no more
         release_free_memory()
@@ -457,7 +459,7 @@ class SiteWriter:
         salt = code_hash() + json.dumps(self.schema.raw, sort_keys=True) + json.dumps(self.project.references)
         self._page_index = PageIndex(self.project.root / "build" / ".cache")
         self._pending = PendingPages(self, self.project.generated_dir / "entries", salt, self._page_index.keys, force,
-                                     gated, jobs=QUEUED_JOBS[len(QUEUED_FIRST):], first=QUEUED_FIRST)
+                                     gated, jobs=QUEUED_LAST, first=QUEUED_FIRST)
 
     def open_entry_pages(self) -> None:
         self._pending.open()
@@ -666,8 +668,9 @@ def site_pages(project, result, outputs, memo=None) -> dict:
     return SiteWriter(project, result, outputs, memo).all()
 
 
-def begin_streaming(project, result, sink, force: bool = False, gated: bool = False) -> SiteWriter:
-    """A writer whose entry pages are already being rendered and written by a forked worker.
+def begin_streaming(project, result, sink, definitions: dict, force: bool = False, gated: bool = False) -> SiteWriter:
+    """A writer whose entry pages and QUEUED_JOBS (which read the table definitions) are already being made
+    and written by a forked worker.
 
     A build starts it once the corpus is assembled, while its process is smallest (the worker
     shares its memory), renders its tables meanwhile, then calls .stream(outputs) for the
@@ -676,6 +679,7 @@ def begin_streaming(project, result, sink, force: bool = False, gated: bool = Fa
     """
     writer = SiteWriter(project, result, None)
     writer.sink = sink
+    writer.definitions = definitions
     writer.begin_entry_pages(force, gated)
     return writer
 

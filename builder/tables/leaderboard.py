@@ -113,10 +113,6 @@ def build_leaderboard(bench, results, corpus, caption_template: str) -> Table:
                  legend=(), wide=False, notes=notes_lines)
 
 
-def build_leaderboards(definitions: dict, corpus, memo=None) -> list:
-    return list(iter_leaderboards(definitions, corpus, memo))
-
-
 def iter_leaderboards(definitions: dict, corpus, memo=None, results=None):
     """One table per benchmark with results, each built when asked for (a build holds one at a time);
     a session rebuilds only those whose results or names changed. results: collect_results(corpus, memo),
