@@ -3,14 +3,24 @@
 MkDocs watches docs/ and reloads the browser; this loop watches entries/ and
 schema/ (by polling file stamps, no extra dependency) and rebuilds the generated
 pages, which MkDocs then picks up. The build is a Session: it keeps the corpus
-and every rendered piece in memory, so one edit rewrites only what it touches.
+and every rendered piece in memory, so one edit rewrites only what it touches;
+with --dirty, MkDocs (builder/preview_server.py) then rebuilds only those pages.
+
+MkDocs runs in its own process group and is stopped with one SIGINT, as Ctrl-C
+would: it then deletes its temporary copy of the site. SIGTERM and SIGHUP stop
+serve the same way as Ctrl-C; on Linux, MkDocs is also told to stop if serve
+dies without a word (SIGKILL).
 """
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
+
+
+LARGE = 500  # entries from which serve suggests --dirty: a full MkDocs rebuild takes ten seconds and more
 
 
 def stamps(project) -> dict:
@@ -49,33 +59,67 @@ def regenerate(session, out=sys.stdout) -> bool:
     return True
 
 
-def serve(project, address: str = "127.0.0.1:8000", interval: float = 0.5) -> int:
+def serve(project, address: str = "127.0.0.1:8000", interval: float = 0.5, dirty: bool = False) -> int:
     from builder.session import Session
     from builder.site_pages import site_pages
     session = Session(project, site_pages=site_pages)
-    regenerate(session)
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", address, "-f", str(project.root / "mkdocs.yml")],
-                              cwd=project.root, env=env)
-    seen = stamps(project)
-    quiet = 0  # polls since the last change
+    previous = {sig: signal.signal(sig, signal.default_int_handler) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    server = None
     try:
-        while server.poll() is None:
-            time.sleep(interval)
-            now = stamps(project)
-            if now != seen:
-                seen, quiet = now, 0
-                regenerate(session)
-            else:
-                quiet += 1
-                if quiet == 4:  # nothing changed for a while: tidy up now rather than during the next edit
-                    session.idle()
+        regenerate(session)
+        if dirty:
+            print("serve: MkDocs rebuilds only the pages an edit changed; until serve restarts, tags on those pages "
+                  "are not links, search may list a renamed heading, and a deleted entry's page stays", flush=True)
+        elif len(session.corpus or ()) >= LARGE:
+            print(f"serve: MkDocs rebuilds the whole site ({len(session.corpus)} entries) after each edit; "
+                  "`slm-survey serve --dirty` rebuilds only those the edit changed", flush=True)
+        server = subprocess.Popen([sys.executable, "-m", "builder.preview_server", str(project.root / "mkdocs.yml"), address,
+                                   *(["--dirty"] if dirty else [])],
+                                  cwd=project.root, start_new_session=True, preexec_fn=_stop_with_parent())
+        watch(project, session, server, interval)
     except KeyboardInterrupt:
         pass
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        if server is not None:
+            _stop(server)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     return 0
+
+
+def watch(project, session, server, interval: float) -> None:
+    """Regenerate the pages whenever an input changes, until the MkDocs server ends."""
+    seen = stamps(project)
+    quiet = 0  # polls since the last change
+    while server.poll() is None:
+        time.sleep(interval)
+        now = stamps(project)
+        if now != seen:
+            seen, quiet = now, 0
+            regenerate(session)
+        else:
+            quiet += 1
+            if quiet == 4:  # nothing changed for a while: tidy up now rather than during the next edit
+                session.idle()
+
+
+def _stop(server, timeout: float = 10) -> None:
+    """Stop MkDocs as Ctrl-C would (it deletes its temporary site), or kill it if it does not stop."""
+    if server.poll() is None:
+        server.send_signal(signal.SIGINT)
+    try:
+        server.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def _stop_with_parent():
+    """For the MkDocs process to run before it starts (found here: a forked child should not import):
+    on Linux, it then gets a SIGINT when serve dies, however serve dies. None elsewhere."""
+    try:
+        import ctypes
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):  # not Linux: a serve killed outright leaves MkDocs running
+        return None
+    return lambda: prctl(1, signal.SIGINT, 0, 0, 0)  # PR_SET_PDEATHSIG
