@@ -20,7 +20,7 @@ import sys
 import time
 
 
-LARGE = 500  # entries from which serve suggests --dirty: a full MkDocs rebuild takes ten seconds and more
+LARGE = 500  # entries from which serve suggests --dirty: a full MkDocs rebuild then takes several seconds (16 s at 1,000)
 
 
 def stamps(project) -> dict:
@@ -64,7 +64,7 @@ def serve(project, address: str = "127.0.0.1:8000", interval: float = 0.5, dirty
     from builder.site_pages import site_pages
     session = Session(project, site_pages=site_pages)
     previous = {sig: signal.signal(sig, signal.default_int_handler) for sig in (signal.SIGTERM, signal.SIGHUP)}
-    server = None
+    server, code = None, 0
     try:
         regenerate(session)
         if dirty:
@@ -77,6 +77,9 @@ def serve(project, address: str = "127.0.0.1:8000", interval: float = 0.5, dirty
                                    *(["--dirty"] if dirty else [])],
                                   cwd=project.root, start_new_session=True, preexec_fn=_stop_with_parent())
         watch(project, session, server, interval)
+        if server.returncode:  # MkDocs gave up by itself (a broken mkdocs.yml, an address in use): it said why
+            print("serve: the MkDocs server stopped; see its message above", file=sys.stderr)
+            code = 1
     except KeyboardInterrupt:
         pass
     finally:
@@ -84,7 +87,7 @@ def serve(project, address: str = "127.0.0.1:8000", interval: float = 0.5, dirty
             _stop(server)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    return 0
+    return code
 
 
 def watch(project, session, server, interval: float) -> None:

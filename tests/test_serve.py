@@ -104,3 +104,15 @@ def test_serve_killed_outright_still_stops_mkdocs(survey_root, tmp_path):
         proc.kill()
         proc.communicate(timeout=10)
     assert wait_for(lambda: not answers(port) and list(tmp.iterdir()) == [], 30)
+
+
+@pytest.mark.timeout(120)
+def test_serve_says_so_when_mkdocs_cannot_serve(survey_root, tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        proc = start_serve(survey_root, taken.getsockname()[1], tmp_path / "tmp")
+        output = proc.communicate(timeout=60)[0].decode()
+    assert proc.returncode == 1
+    assert "cannot serve on 127.0.0.1:" in output and "the MkDocs server stopped" in output
+    assert list((tmp_path / "tmp").iterdir()) == []
