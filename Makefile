@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: build test validate serve clean screenshots bench golden
+.PHONY: build test validate serve clean screenshots bench bench-preview golden
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -36,3 +36,7 @@ golden: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+bench-preview: $(STAMP)
+	$(BIN)/python benchmarks/preview.py --size 1000 --edits 5
+	$(BIN)/python benchmarks/preview.py --size 1000 --edits 5 --dirty
