@@ -1,8 +1,11 @@
 """`slm-survey serve`: MkDocs' live-reloading server, plus regeneration of the pages when an entry changes.
 
 MkDocs watches docs/ and reloads the browser; this loop watches entries/ and
-schema/ (by polling file stamps, no extra dependency) and rebuilds the generated
-pages, which MkDocs then picks up. The build is a Session: it keeps the corpus
+schema/ and rebuilds the generated pages, which MkDocs then picks up. The file
+system names the changed files (builder/watch.py), so an edit starts a rebuild
+at once and the session looks only at those files; every ten quiet seconds, and
+wherever notifications are not available, the stamps of all inputs are compared
+instead. The build is a Session: it keeps the corpus
 and every rendered piece in memory, so one edit rewrites only what it touches;
 with --dirty, MkDocs (builder/preview_server.py) then rebuilds only those pages.
 
@@ -20,6 +23,7 @@ import sys
 import time
 
 
+SWEEP = 20  # quiet waits between two looks at every input's stamp, in case a notification was lost
 LARGE = 500  # entries from which serve suggests --dirty: a full MkDocs rebuild then takes several seconds (16 s at 1,000)
 
 
@@ -39,17 +43,21 @@ def stamps(project) -> dict:
     return found
 
 
-def regenerate(session, out=sys.stdout) -> bool:
-    """One incremental build of the session; problems are printed, the pages stay as they were."""
+def regenerate(session, out=sys.stdout, hint=None, quiet: bool = False) -> bool:
+    """One incremental build of the session; problems are printed, the pages stay as they were.
+
+    hint: the paths that may have changed (Session.rebuild). quiet: say something only if files were written."""
     from builder.configs import ConfigError
     from builder.reporters import report_text
     start = time.perf_counter()
     try:
-        result = session.rebuild()
+        result = session.rebuild(hint)
     except ConfigError as exc:  # a settings file saved half-edited: say where, and wait for the next save
         out.write(f"{exc}\nserve: pages not updated until the settings above are fixed\n")
         out.flush()
         return False
+    if quiet and not (result.ok and result.report.written):
+        return result.ok
     if not result.ok:
         out.write(report_text(result.check.problems, len(result.check.corpus)))
         out.write("serve: pages not updated until the errors above are fixed\n")
@@ -64,7 +72,7 @@ def serve(project, address: str = "127.0.0.1:8000", interval: float = 0.5, dirty
     from builder.site_pages import site_pages
     session = Session(project, site_pages=site_pages)
     previous = {sig: signal.signal(sig, signal.default_int_handler) for sig in (signal.SIGTERM, signal.SIGHUP)}
-    server, code = None, 0
+    server, code, watcher = None, 0, _notifications(project)  # before the first build: edits during it count
     try:
         regenerate(session)
         if dirty:
@@ -76,13 +84,15 @@ def serve(project, address: str = "127.0.0.1:8000", interval: float = 0.5, dirty
         server = subprocess.Popen([sys.executable, "-m", "builder.preview_server", str(project.root / "mkdocs.yml"), address,
                                    *(["--dirty"] if dirty else [])],
                                   cwd=project.root, start_new_session=True, preexec_fn=_stop_with_parent())
-        watch(project, session, server, interval)
+        watch(project, session, server, interval, watcher)
         if server.returncode:  # MkDocs gave up by itself (a broken mkdocs.yml, an address in use): it said why
             print("serve: the MkDocs server stopped; see its message above", file=sys.stderr)
             code = 1
     except KeyboardInterrupt:
         pass
     finally:
+        if watcher is not None:
+            watcher.stop()
         if server is not None:
             _stop(server)
         for sig, handler in previous.items():
@@ -90,20 +100,34 @@ def serve(project, address: str = "127.0.0.1:8000", interval: float = 0.5, dirty
     return code
 
 
-def watch(project, session, server, interval: float) -> None:
+def _notifications(project):
+    """A builder.watch.Watcher on the survey's inputs, or None where the file system cannot tell."""
+    from builder import watch as notifications
+    folders = sorted({str(p.resolve()) for p in (project.entries_dir, project.schema_path.parent,
+                                                 project.tables_path.parent) if p.is_dir()})
+    return notifications.start(folders, [str((project.root / "survey.yaml").resolve())])
+
+
+def watch(project, session, server, interval: float, watcher=None) -> None:
     """Regenerate the pages whenever an input changes, until the MkDocs server ends."""
     seen = stamps(project)
-    quiet = 0  # polls since the last change
+    quiet = 0  # waits since the last change
     while server.poll() is None:
-        time.sleep(interval)
-        now = stamps(project)
-        if now != seen:
-            seen, quiet = now, 0
-            regenerate(session)
-        else:
-            quiet += 1
-            if quiet == 4:  # nothing changed for a while: tidy up now rather than during the next edit
-                session.idle()
+        changed = watcher.take(interval) if watcher is not None else False
+        if changed is not False:
+            quiet = 0
+            regenerate(session, hint=changed)
+            continue
+        if watcher is None:
+            time.sleep(interval)
+        quiet += 1
+        if quiet == 4:  # nothing changed for a while: tidy up now rather than during the next edit
+            session.idle()
+        if watcher is None or quiet % SWEEP == 0:  # without notifications, or in case one was lost
+            now = stamps(project)
+            if now != seen:
+                seen, quiet = now, 0
+                regenerate(session, quiet=watcher is not None)
 
 
 def _stop(server, timeout: float = 10) -> None:

@@ -51,11 +51,20 @@ class Session:
                 out.append((str(f), None))
         return tuple(out)
 
-    def _load(self) -> tuple:
-        """Entries and per-file problems of the current files, reading only those whose stamp changed; changed ids."""
+    def _load(self, hint=None) -> tuple:
+        """Entries and per-file problems of the current files, reading only those whose stamp changed; changed ids.
+
+        hint, when given, is every path that may have changed since the last call (serve learns them from the
+        file system): a file known before and not in it is taken as it was, without looking at its stamp.
+        """
         files, problems = discover(self.project, text=True)
         current, todo = {}, []
         for f in files:
+            if hint is not None and f not in hint:
+                known = self.files.get(f)
+                if known is not None:
+                    current[f] = known
+                    continue
             try:
                 st = stamp(f)
             except OSError:
@@ -93,16 +102,19 @@ class Session:
                 out.update(b.source for b in corpus.backlinks.get(i, []))
         return out
 
-    def rebuild(self) -> BuildResult:
-        """Check, and if there are no errors write what changed since the last call."""
+    def rebuild(self, hint=None) -> BuildResult:
+        """Check, and if there are no errors write what changed since the last call.
+
+        hint: a set of absolute paths, every input that may have changed since the last call (see _load);
+        None looks at the stamp of every entry file."""
         with collected_when_idle():
-            return self._rebuild()
+            return self._rebuild(hint)
 
     def idle(self) -> None:
         """Housekeeping between edits (serve calls it when nothing changed for a while)."""
         collect_idle()
 
-    def _rebuild(self) -> BuildResult:
+    def _rebuild(self, hint=None) -> BuildResult:
         config = self._config()
         if config != self.config:
             self._reset()
@@ -112,7 +124,7 @@ class Session:
             self.definitions = load_definitions(self.project, self.schema)
             self.config = config
         self.memo.next_build()
-        entries, problems, changed = self._load()
+        entries, problems, changed = self._load(hint)
         today = self.today or dt.date.today()
         if not changed and self.pending is None and self.last is not None and self.last[0] == today:
             return BuildResult(self.last[1], WriteReport(paths=self.last[2]))  # nothing to redo or write

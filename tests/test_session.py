@@ -155,3 +155,26 @@ def test_cross_entry_problems_an_edit_makes_are_found_as_a_fresh_check_finds_the
         path.write_text(good, encoding="utf-8")
         fixed = session.rebuild()
         assert fixed.ok, _messages(fixed.check)
+
+
+def test_a_hint_names_the_files_to_look_at_and_gives_the_same_outputs(session, tmp_path):
+    """serve passes the paths the file system says changed: the session looks only at those, and at new files."""
+    root = session.project.root
+    entries = (root / "entries").resolve()
+    renamed, added = entries / "models" / "diva.yaml", entries / "tok-a.yaml"
+    edit(renamed, "name: DiVA", "name: Zz DiVA")
+    shutil.copy(Path(__file__).parent / "fixtures" / "minimal" / "entries" / "tok-a.yaml", added)
+    victim = next(p for p in sorted(entries.rglob("*.yaml")) if "kind: analysis" in p.read_text())
+    victim.unlink()
+    result = session.rebuild({str(renamed), str(added), str(victim)})
+    assert result.ok, [str(p) for p in result.check.errors]
+    assert_same(root, tmp_path / "fresh")
+
+
+def test_a_file_left_out_of_the_hint_is_taken_as_it_was_until_a_full_look(session, tmp_path):
+    root = session.project.root
+    edited = (root / "entries" / "models" / "diva.yaml").resolve()
+    edit(edited, "name: DiVA", "name: Zz DiVA")
+    assert session.rebuild(set()).report.written == []  # the hint says nothing changed: nothing is looked at
+    assert session.rebuild().report.written  # no hint: every stamp is compared, and the edit is found
+    assert_same(root, tmp_path / "fresh")
