@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from operator import itemgetter
 
 from pylatex import NoEscape, Table, Tabular, Tabularx
 from pylatex.base_classes import Float
@@ -125,13 +126,17 @@ def row_texts(table, cache=None) -> dict:
     return dict(zip(map(id, table.rows), reuse_in_place(cache, table.rows, RowText)))
 
 
-def row_lines(table, texts=None) -> list:
-    """Estimated height of each row in lines: long text in narrow X columns wraps."""
-    texts = texts or row_texts(table)
-    infos = [texts[id(r)] for r in table.rows]
+def row_lines(table, texts=None, infos=None) -> list:
+    """Estimated height of each row in lines: long text in narrow X columns wraps.
+
+    infos: the rows' RowTexts in order, when the caller has them already."""
+    if infos is None:
+        texts = texts or row_texts(table)
+        infos = [texts[id(r)] for r in table.rows]
     width = TEXT_WIDTH_PT[table.wide]
     grouped = table.group_header is not None and table.wide
-    fixed = sum(max([len(c.header)] + [t.lengths[i] for t in infos]) * CHAR_PT + 6
+    lengths = [t.lengths for t in infos]
+    fixed = sum(max(len(c.header), max(map(itemgetter(i), lengths), default=0)) * CHAR_PT + 6
                 for i, c in enumerate(table.columns) if c.latex != "X")
     group_w = table.group_width * width if grouped else 0.0
     x_cols = [i for i, c in enumerate(table.columns) if c.latex == "X"]
@@ -163,9 +168,10 @@ def _note_lines_of(length: int, wide: bool) -> float:
 def _split(table, texts, cache=None) -> tuple:
     """Rows in parts that each fit a page (notes and legend under the last), and the footnote numbers
     each part shows. The cut points are reused while row heights and footnotes are what they were."""
-    lines = row_lines(table, texts)
     rows = table.rows
-    noted = [(i, texts[id(r)].footnotes) for i, r in enumerate(rows) if texts[id(r)].footnotes]
+    infos = [texts[id(r)] for r in rows]
+    lines = row_lines(table, infos=infos)
+    noted = [(i, t.footnotes) for i, t in enumerate(infos) if t.footnotes]
     tail = _note_lines(" ".join(table.notes) + " ".join(
         d + " ".join(f"{a} {b} {c}" for a, b, c in items) for d, items in table.legend), table.wide)
     lengths = tuple(map(len, table.footnotes))
