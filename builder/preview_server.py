@@ -6,7 +6,7 @@ Strict mode is off here whatever mkdocs.yml says: a preview should show a warnin
 half-way) and keep serving. `slm-survey build` and CI stay strict.
 
 With --dirty, MkDocs rebuilds only the pages whose Markdown changed. The session rewrites only the
-pages an edit changes, so on a 1,000-entry survey an edit shows 6 s after the save instead of 16 s
+pages an edit changes, so on a 1,000-entry survey an edit shows 6 s after the save instead of 15-16 s
 (benchmarks/preview.py). The price, until the preview restarts: tags on the rebuilt pages are plain
 text rather than links, search may still list a heading an edit renamed, and a deleted entry's page
 stays. A full rebuild shows the site exactly as `build` makes it.
