@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import itertools
 import os
+import re
 import stat
 import threading
 from contextlib import contextmanager
@@ -103,14 +104,40 @@ def build_lock(folder: Path):
 
 
 def remove_stale_temps(paths) -> None:
-    """Temp files left by a build that was killed mid-write (".<name>.<random>.tmp" beside a target)."""
+    """Temp files left by a build that was killed mid-write (".<name>.<pid>-<n>.tmp" beside a target).
+
+    A temp file whose process is still running is another process of this build writing there (the
+    page worker writes leaderboards beside the tables): it stays. Deleting it made that write fail.
+    """
     for folder in sorted({Path(p).parent for p in paths}):
         if folder.is_dir():
             for tmp in folder.glob(".*.tmp"):
+                if _writer_alive(tmp.name):
+                    continue
                 try:
                     tmp.unlink()
                 except OSError:
                     pass
+
+
+_TEMP_NAME = re.compile(r"\..+\.(\d+)-\d+\.tmp")
+
+
+def _writer_alive(name: str) -> bool:
+    """Whether the process that named this temp file (its pid is in the name) still runs."""
+    found = _TEMP_NAME.fullmatch(name)
+    if found is None:
+        return False
+    pid = int(found.group(1))
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists, and is someone else's
+        return True
+    return True
 
 
 class StreamWriter:

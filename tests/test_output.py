@@ -53,3 +53,25 @@ def test_unchanged_bytes_are_not_written_again(tmp_path):
     assert not write_atomic(target, b"same")
     assert target.stat().st_ino == before
     assert write_atomic(target, b"same", force=True) and target.stat().st_ino != before
+
+
+def test_a_stale_temp_file_goes_but_one_a_running_process_is_writing_stays(tmp_path):
+    """The page worker writes leaderboards beside the tables; the main process's sweep for temp files left by
+    killed builds must not take the worker's file from under it (its rename then failed)."""
+    import subprocess
+    import sys
+    from builder.output import remove_stale_temps
+    writer = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    finished = subprocess.Popen([sys.executable, "-c", "pass"])
+    finished.wait()
+    try:
+        live = tmp_path / f".leaderboard-b1.tex.{writer.pid}-7.tmp"
+        dead = tmp_path / f".leaderboard-b2.tex.{finished.pid}-8.tmp"
+        unnamed = tmp_path / ".old-style.tmp"
+        for f in (live, dead, unnamed):
+            f.write_text("partial")
+        remove_stale_temps([tmp_path / "leaderboard-b3.tex"])
+        assert sorted(p.name for p in tmp_path.iterdir()) == [live.name]
+    finally:
+        writer.kill()
+        writer.wait()
