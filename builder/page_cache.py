@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import marshal
 import os
+import signal
 from pathlib import Path
 
 from builder.cache import stamp
@@ -152,7 +153,8 @@ class PendingPages:
             if not gated:
                 self.gate.set()
             _WRITER, _JOB, _CHUNKS, _NEXT, _GATE = writer, self.job_args, self.chunks, self.next, self.gate
-            self.pool = context.Pool(1)
+            from builder.processes import end_with_parent
+            self.pool = context.Pool(1, initializer=end_with_parent(signal.SIGKILL))  # no writes after a killed build
             self.job = self.pool.apply_async(_claim_chunks)
 
     def open(self) -> None:

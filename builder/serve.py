@@ -22,6 +22,7 @@ import subprocess
 import sys
 import time
 
+from builder.processes import end_with_parent
 
 SWEEP = 20  # quiet waits between two looks at every input's stamp, in case a notification was lost
 LARGE = 500  # entries from which serve suggests --dirty: a full MkDocs rebuild then takes several seconds (16 s at 1,000)
@@ -83,7 +84,7 @@ def serve(project, address: str = "127.0.0.1:8000", interval: float = 0.5, dirty
                   "`slm-survey serve --dirty` rebuilds only those the edit changed", flush=True)
         server = subprocess.Popen([sys.executable, "-m", "builder.preview_server", str(project.root / "mkdocs.yml"), address,
                                    *(["--dirty"] if dirty else [])],
-                                  cwd=project.root, start_new_session=True, preexec_fn=_stop_with_parent())
+                                  cwd=project.root, start_new_session=True, preexec_fn=end_with_parent(signal.SIGINT))
         watch(project, session, server, interval, watcher)
         if server.returncode:  # MkDocs gave up by itself (a broken mkdocs.yml, an address in use): it said why
             print("serve: the MkDocs server stopped; see its message above", file=sys.stderr)
@@ -139,14 +140,3 @@ def _stop(server, timeout: float = 10) -> None:
     except subprocess.TimeoutExpired:
         server.kill()
         server.wait()
-
-
-def _stop_with_parent():
-    """For the MkDocs process to run before it starts (found here: a forked child should not import):
-    on Linux, it then gets a SIGINT when serve dies, however serve dies. None elsewhere."""
-    try:
-        import ctypes
-        prctl = ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):  # not Linux: a serve killed outright leaves MkDocs running
-        return None
-    return lambda: prctl(1, signal.SIGINT, 0, 0, 0)  # PR_SET_PDEATHSIG

@@ -86,3 +86,32 @@ def test_two_builds_at_once_do_not_corrupt_each_other(tmp_path):
              for _ in range(3)]
     assert [p.wait() for p in procs] == [0, 0, 0]
     assert outputs(root) == good and temps(root) == []
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a child learns of its parent's death through prctl")
+def test_a_killed_build_takes_its_page_worker_with_it(tmp_path):
+    """Past 200 entries the pages are written by a forked worker too. Were it to outlive a killed build, it
+    would go on writing outputs without the build's lock, and its temp files would look in use."""
+    import os
+    from conftest import generated_survey
+    root = generated_survey(tmp_path / "survey", 600)
+    assert subprocess.run(build_cmd(), cwd=root, capture_output=True).returncode == 0
+
+    def builders() -> set:  # processes working in this survey: the build and any worker it forked
+        found = set()
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                if os.readlink(f"/proc/{pid}/cwd") == str(root):
+                    found.add(int(pid))
+            except OSError:
+                pass
+        return found
+
+    duration = timed_build(root)
+    proc = subprocess.Popen(build_cmd("--force"), cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(duration * 0.7)  # the pages are being written: the page worker runs
+    assert builders() - {proc.pid}, "the build had no worker to take with it"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    time.sleep(0.25)  # the worker had a third of the pages left: it would still be writing them
+    assert builders() == set()

@@ -1,0 +1,18 @@
+"""Child processes that end with their parent (Linux: PR_SET_PDEATHSIG), whatever ends the parent.
+
+A page worker left running by a killed build would go on writing outputs without the build's lock;
+serve's MkDocs server would go on holding its port. Elsewhere this does nothing.
+"""
+from __future__ import annotations
+
+
+def end_with_parent(signal_number: int):
+    """A function for the child to run first (a preexec_fn, a pool initializer) so that it gets
+    signal_number when its parent dies; None where the system cannot do that. It is looked up here,
+    in the parent: a forked child should not import."""
+    try:
+        import ctypes
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):  # not Linux
+        return None
+    return lambda: prctl(1, signal_number, 0, 0, 0)  # PR_SET_PDEATHSIG
