@@ -15,6 +15,7 @@ from pathlib import Path
 
 from builder.cache import stamp
 from builder.output import write_atomic
+from builder.processes import end_with_parent
 
 _WRITER = None
 _JOB = None
@@ -153,7 +154,6 @@ class PendingPages:
             if not gated:
                 self.gate.set()
             _WRITER, _JOB, _CHUNKS, _NEXT, _GATE = writer, self.job_args, self.chunks, self.next, self.gate
-            from builder.processes import end_with_parent
             self.pool = context.Pool(1, initializer=end_with_parent(signal.SIGKILL))  # no writes after a killed build
             self.job = self.pool.apply_async(_claim_chunks)
 

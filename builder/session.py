@@ -60,16 +60,14 @@ class Session:
         files, problems = discover(self.project, text=True)
         current, todo = {}, []
         for f in files:
-            if hint is not None and f not in hint:
-                known = self.files.get(f)
-                if known is not None:
-                    current[f] = known
-                    continue
+            known = self.files.get(f)
+            if known is not None and hint is not None and f not in hint:
+                current[f] = known
+                continue
             try:
                 st = stamp(f)
             except OSError:
                 st = None
-            known = self.files.get(f)
             if known is not None and st is not None and known[0] == st:
                 current[f] = known
             else:

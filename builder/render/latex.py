@@ -126,13 +126,9 @@ def row_texts(table, cache=None) -> dict:
     return dict(zip(map(id, table.rows), reuse_in_place(cache, table.rows, RowText)))
 
 
-def row_lines(table, texts=None, infos=None) -> list:
-    """Estimated height of each row in lines: long text in narrow X columns wraps.
-
-    infos: the rows' RowTexts in order, when the caller has them already."""
-    if infos is None:
-        texts = texts or row_texts(table)
-        infos = [texts[id(r)] for r in table.rows]
+def row_lines(table, infos) -> list:
+    """Estimated height of each row in lines (infos: the rows' RowTexts, in order): long text in narrow X
+    columns wraps."""
     width = TEXT_WIDTH_PT[table.wide]
     grouped = table.group_header is not None and table.wide
     lengths = [t.lengths for t in infos]
@@ -170,7 +166,7 @@ def _split(table, texts, cache=None) -> tuple:
     each part shows. The cut points are reused while row heights and footnotes are what they were."""
     rows = table.rows
     infos = [texts[id(r)] for r in rows]
-    lines = row_lines(table, infos=infos)
+    lines = row_lines(table, infos)
     noted = [(i, t.footnotes) for i, t in enumerate(infos) if t.footnotes]
     tail = _note_lines(" ".join(table.notes) + " ".join(
         d + " ".join(f"{a} {b} {c}" for a, b, c in items) for d, items in table.legend), table.wide)
