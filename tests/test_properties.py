@@ -139,9 +139,10 @@ def _compile(tmp_path, body: str) -> str:
 def test_latex_escape_prints_literally(tmp_path, texts):
     need_tool("pdflatex")
     need_tool("pdftotext")
-    # Markers use Q, which the alphabet never produces, and a letter per text so none is a prefix of another.
+    # Markers use Q, which the alphabet never produces, and a letter per text so none is a prefix of another;
+    # each in an \mbox, which TeX cannot hyphenate (beside a long unbreakable text it made "QQ-DEND").
     mark = [f"QQ{chr(65 + i)}" for i in range(len(texts))]
-    body = "\n\n".join(f"{m}BEGIN {escape(t)} {m}END" for m, t in zip(mark, texts))
+    body = "\n\n".join(f"\\mbox{{{m}BEGIN}} {escape(t)} \\mbox{{{m}END}}" for m, t in zip(mark, texts))
     printed = unicodedata.normalize("NFKC", _compile(tmp_path, body))
     flat = re.sub(r"\s+", "", printed)
     for m, t in zip(mark, texts):
