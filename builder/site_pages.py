@@ -455,8 +455,11 @@ class SiteWriter:
         """
         from builder.cache import code_hash
         from builder.page_cache import PageIndex, PendingPages
+        import hashlib
         import json
-        salt = code_hash() + json.dumps(self.schema.raw, sort_keys=True) + json.dumps(self.project.references)
+        # Hashed once here: every page's key starts with it, and the schema alone is some 40 KB of JSON.
+        salt = hashlib.blake2b((code_hash() + json.dumps(self.schema.raw, sort_keys=True)
+                                + json.dumps(self.project.references)).encode(), digest_size=16).hexdigest()
         self._page_index = PageIndex(self.project.root / "build" / ".cache")
         self._pending = PendingPages(self, self.project.generated_dir / "entries", salt, self._page_index.keys, force,
                                      gated, jobs=QUEUED_LAST, first=QUEUED_FIRST)
