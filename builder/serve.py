@@ -47,7 +47,9 @@ def stamps(project) -> dict:
 def regenerate(session, out=sys.stdout, hint=None, quiet: bool = False) -> bool:
     """One incremental build of the session; problems are printed, the pages stay as they were.
 
-    hint: the paths that may have changed (Session.rebuild). quiet: say something only if files were written."""
+    hint: the paths that may have changed (Session.rebuild). quiet (a look at every stamp, which also sees
+    edits the file system reported and this session rebuilt already): say something only if files were
+    written, or if the rebuild found a change the file system did not report and that change broke an entry."""
     from builder.configs import ConfigError
     from builder.reporters import report_text
     start = time.perf_counter()
@@ -57,7 +59,7 @@ def regenerate(session, out=sys.stdout, hint=None, quiet: bool = False) -> bool:
         out.write(f"{exc}\nserve: pages not updated until the settings above are fixed\n")
         out.flush()
         return False
-    if quiet and not (result.ok and result.report.written):
+    if quiet and not (result.report.written if result.ok else session.found_changes):
         return result.ok
     if not result.ok:
         out.write(report_text(result.check.problems, len(result.check.corpus)))

@@ -41,6 +41,7 @@ class Session:
         self.written = None          # output path -> text last written by this session
         self.pending = None          # (changed, affected) not yet rendered, after a build with errors
         self.last = None             # (day, check result, output paths) of the last build that wrote
+        self.found_changes = False   # whether the last rebuild found an entry file new, changed or gone
 
     def _config(self) -> tuple:
         out = []
@@ -81,9 +82,11 @@ class Session:
             current[f] = (st, fresh.get(f), by_path.pop(display_path(f), []))
         problems += [p for ps in by_path.values() for p in ps]
         changed = set()
+        self.found_changes = False
         for key in set(self.files) | set(current):
             old, new = self.files.get(key), current.get(key)
             if old is not new:
+                self.found_changes = True  # also a file that stays unreadable: its problems may have changed
                 changed.update(e.id for e in (old and old[1], new and new[1]) if e is not None)
         self.files = current
         problems += [p for _, _, ps in current.values() for p in ps]

@@ -178,3 +178,24 @@ def test_a_file_left_out_of_the_hint_is_taken_as_it_was_until_a_full_look(sessio
     assert session.rebuild(set()).report.written == []  # the hint says nothing changed: nothing is looked at
     assert session.rebuild().report.written  # no hint: every stamp is compared, and the edit is found
     assert_same(root, tmp_path / "fresh")
+
+
+def test_the_quiet_look_at_every_stamp_reports_only_what_it_found_itself(session):
+    """serve's periodic look at every stamp (quiet) also meets edits it has rebuilt already: those it must
+    not report again, but a change the file system never reported, and which breaks an entry, it must."""
+    import io
+    from builder.serve import regenerate
+    root = session.project.root
+    broken = (root / "entries" / "models" / "diva.yaml").resolve()
+    edit(broken, "name: DiVA", "name: [DiVA")  # a YAML syntax error
+    reported = io.StringIO()
+    assert regenerate(session, reported, hint={str(broken)}) is False  # as after a notification
+    assert "diva.yaml:" in reported.getvalue() and "error" in reported.getvalue()
+    again = io.StringIO()
+    assert regenerate(session, again, quiet=True) is False  # the look finds nothing new: nothing said twice
+    assert again.getvalue() == ""
+    other = next(p for p in sorted((root / "entries").rglob("*.yaml")) if p.resolve() != broken).resolve()
+    edit(other, "id: ", "idd: ")  # an edit no notification told of, and a new problem
+    unreported = io.StringIO()
+    assert regenerate(session, unreported, quiet=True) is False
+    assert f"{other.name}:" in unreported.getvalue() and "not updated" in unreported.getvalue()
