@@ -29,13 +29,18 @@ def _markdown(text: str) -> str:
 
 # Prose Markdown would only cut into paragraphs: letters, digits and plain punctuation, and no line that
 # could open a block (list, code, rule, heading underline) or end in a hard break. Most notes are such prose.
-_NOT_PROSE_CHAR = re.compile(r"[^\w ,.;:()'\"?!/%\n-]|_")
-_NOT_PROSE = re.compile(r"(?m)^[ -]|^\d+[.)](?:\s|$)| $")
+# The tests below are spelled out as substring tests where they can be: one regular expression with
+# alternatives tried at every character took 31 us for a 900-character note, this takes 16.
+_NOT_PROSE_CHAR = re.compile(r"[^\w ,.;:()'\"?!/%\n-]")  # and "_", which \w lets through
+_NUMBERED = re.compile(r"(?m)^\d+[.)](?:\s|$)")  # a line that opens an ordered list
 
 
 def plain_prose_html(text: str) -> str | None:
     """What Python-Markdown makes of plain prose, without running it (it costs 0.3 ms a note); None if not prose."""
-    if _NOT_PROSE_CHAR.search(text) or _NOT_PROSE.search(text):
+    if ("_" in text or _NOT_PROSE_CHAR.search(text)
+            or text.startswith((" ", "-")) or "\n " in text or "\n-" in text  # a line that opens a list or code
+            or text.endswith(" ") or " \n" in text  # a line that ends in a space (two make a hard break)
+            or _NUMBERED.search(text)):
         return None
     return "\n".join(f"<p>{block}</p>" for block in re.split(r"\n\n+", text.strip("\n")) if block)
 
