@@ -15,4 +15,11 @@ def end_with_parent(signal_number: int):
         prctl = ctypes.CDLL(None, use_errno=True).prctl
     except (OSError, AttributeError):  # not Linux
         return None
-    return lambda: prctl(1, signal_number, 0, 0, 0)  # PR_SET_PDEATHSIG
+    import os
+    parent = os.getpid()
+
+    def arm() -> None:
+        prctl(1, signal_number, 0, 0, 0)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # the parent died between the fork and the line above: no signal will come
+            os.kill(os.getpid(), signal_number)
+    return arm

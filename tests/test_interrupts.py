@@ -97,26 +97,61 @@ def test_a_killed_build_takes_its_page_worker_with_it(tmp_path):
     root = generated_survey(tmp_path / "survey", 600)
     assert subprocess.run(build_cmd(), cwd=root, capture_output=True).returncode == 0
 
-    def builders() -> set:  # processes working in this survey: the build and any worker it forked
-        found = set()
+    def builders() -> set:  # the build and any worker it forked: processes running its command in this survey
+        found, command = set(), "\0".join(build_cmd("--force")) + "\0"
         for pid in filter(str.isdigit, os.listdir("/proc")):
-            try:
-                if os.readlink(f"/proc/{pid}/cwd") == str(root):
+            try:  # (not a helper it runs, such as the ldconfig that ctypes' find_library starts)
+                if os.readlink(f"/proc/{pid}/cwd") == str(root) and \
+                        open(f"/proc/{pid}/cmdline", encoding="utf-8", errors="replace").read() == command:
                     found.add(int(pid))
             except OSError:
                 pass
         return found
 
-    duration = timed_build(root)
-    for _ in range(5):  # kill it with pages left to write; a build that ends first (a slower timing run) is redone
+    def cpu_ticks(pid: int) -> int:
+        fields = open(f"/proc/{pid}/stat", encoding="ascii").read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime + stime
+
+    busy = False
+    for _ in range(5):  # kill it while its worker renders pages (a worker still waiting for its task ends anyway)
         proc = subprocess.Popen(build_cmd("--force"), cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(duration * 0.5)  # the cache answers the reading: the one forked process is the page worker
-        worker = builders() - {proc.pid}
-        if worker:
+        worker: set = set()
+        while not busy and proc.poll() is None:
+            time.sleep(0.005)
+            worker = builders() - {proc.pid}  # the cache answers the reading: the one forked process is the page worker
+            try:
+                busy = bool(worker) and cpu_ticks(min(worker)) >= 5
+            except OSError:
+                busy = False
+        if busy:
             break
-        proc.wait()
-    assert worker, "no build had a worker to take with it"
+        proc.wait()  # it ended first: again
+    assert busy, "no build had a busy worker to take with it"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     time.sleep(0.25)  # the worker had half the pages left: it would still be writing them
     assert builders() == set()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a child learns of its parent's death through prctl")
+def test_a_child_whose_parent_died_before_it_asked_to_end_with_it_ends_at_once():
+    """The request only covers a parent that dies after it: a child forked just before its build was killed
+    would otherwise live on."""
+    import os
+    from builder.processes import end_with_parent
+    read_end, write_end = os.pipe()
+    middle = os.fork()
+    if middle == 0:  # the parent to be: it forks the child, then dies before the child asks
+        try:
+            arm, parent = end_with_parent(signal.SIGTERM), os.getpid()
+            if os.fork() == 0:
+                while os.getppid() == parent:
+                    time.sleep(0.001)
+                arm()
+                os.write(write_end, b"outlived its parent")
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    os.waitpid(middle, 0)
+    with os.fdopen(read_end, "rb") as said:  # end of file once the child is gone, whichever way it went
+        assert said.read() == b""
