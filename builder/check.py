@@ -203,7 +203,7 @@ def check(project: Project, paths=None, today: dt.date | None = None, schema: Sc
     on_corpus(corpus, schema) is called once the corpus is assembled, if no file has an error, before
     the cross-entry checks (a build starts its page worker there: the checks may still fail it).
     """
-    schema = schema or load_schema(project.schema_path)
+    schema = schema or load_schema(project.schema_path, project.root / "build" / ".cache" if use_cache else None)
     check_settings(project, schema)
     all_files, problems = discover(project)
     if paths:

@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from jsonschema import Draft202012Validator
-
 from builder.taxonomy import Taxonomy, taxonomy_from_schema
 
 
@@ -64,7 +62,9 @@ class Schema:
     path: str
 
     @cached_property
-    def validator(self) -> Draft202012Validator:
+    def validator(self):
+        """jsonschema's validator, which explains failures: imported (0.08 s) only when a file needs checking."""
+        from jsonschema import Draft202012Validator
         return Draft202012Validator(self.raw, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
     @cached_property
@@ -76,6 +76,7 @@ class Schema:
         jsonschema's own format checker (one that checker does not know passes, as it does there).
         """
         import jsonschema_rs
+        from jsonschema import Draft202012Validator
         checker = Draft202012Validator.FORMAT_CHECKER
         fast = for_fast_validation(self.raw)
         formats = {}
@@ -136,7 +137,8 @@ class Schema:
         return node
 
 
-def load_schema(path: Path) -> Schema:
-    """The entry schema, checked to be JSON and a valid JSON Schema (ConfigError says where it is not)."""
+def load_schema(path: Path, cache_folder=None) -> Schema:
+    """The entry schema, checked to be JSON and a valid JSON Schema (ConfigError says where it is not);
+    with cache_folder, only if this text was not found valid before (see load_schema_file)."""
     from builder.configs import load_schema_file
-    return Schema(load_schema_file(path), str(path))
+    return Schema(load_schema_file(path, cache_folder), str(path))

@@ -120,7 +120,7 @@ class Session:
         if config != self.config:
             self._reset()
             self.project = load_project(self.project.root)  # each may raise ConfigError: read again next time
-            self.schema = load_schema(self.project.schema_path)
+            self.schema = load_schema(self.project.schema_path, self.project.root / "build" / ".cache")
             check_settings(self.project, self.schema)
             self.definitions = load_definitions(self.project, self.schema)
             self.config = config

@@ -107,6 +107,23 @@ def test_the_schema_message_points_at_the_offending_value(tmp_path, capsys):
     assert '"strin"' in (root / "schema" / "entry.schema.json").read_text(encoding="utf-8").splitlines()[line - 1]
 
 
+def test_a_schema_found_valid_is_not_checked_again_until_its_text_changes(tmp_path, capsys, monkeypatch):
+    """Checking the schema against the meta-schema costs 0.15 s a command; the cache remembers a valid text."""
+    import jsonschema
+    root = make_root(tmp_path / "survey")
+    assert main(["--root", str(root), "validate"]) == 0
+    checks = []
+    real = jsonschema.Draft202012Validator.check_schema
+    monkeypatch.setattr(jsonschema.Draft202012Validator, "check_schema",
+                        classmethod(lambda cls, schema, **kw: checks.append(1) or real(schema, **kw)))
+    assert main(["--root", str(root), "validate"]) == 0 and checks == []  # the same text: not checked again
+    _json_schema_edit(lambda s: s["properties"]["id"].update(type="strin"))(root)
+    capsys.readouterr()
+    assert main(["--root", str(root), "validate"]) == 2 and checks == [1]  # a new text: checked, and refused
+    assert "error: not a valid JSON Schema (draft 2020-12) at properties/id/type" in capsys.readouterr().err
+    assert main(["--root", str(root), "validate"]) == 2 and checks == [1, 1]  # a refused text is never remembered
+
+
 def test_every_problem_of_a_settings_file_is_reported_at_once(tmp_path, capsys):
     root = make_root(tmp_path / "survey")
     text = (root / "survey.yaml").read_text(encoding="utf-8")
