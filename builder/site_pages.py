@@ -457,7 +457,7 @@ class SiteWriter:
         from builder.page_cache import PageIndex, PendingPages
         import hashlib
         import json
-        # Hashed once here: every page's key starts with it, and the schema alone is some 40 KB of JSON.
+        # Hashed once here: every page's key starts with it, and it is some 27,000 characters (the schema as JSON).
         salt = hashlib.blake2b((code_hash() + json.dumps(self.schema.raw, sort_keys=True)
                                 + json.dumps(self.project.references)).encode(), digest_size=16).hexdigest()
         self._page_index = PageIndex(self.project.root / "build" / ".cache")
