@@ -47,6 +47,8 @@ def run_case(case_dir: Path, tmp_path: Path, monkeypatch) -> tuple[int, str, dic
         target = tmp_path / spec["symlink"]["target"]
         target.write_text(OUTSIDE)
         os.symlink(target, root / "entries" / spec["symlink"]["name"])
+    if spec.get("fifo"):
+        os.mkfifo(root / "entries" / spec["fifo"])
     if spec.get("outside"):
         (root / spec["outside"]).write_text(OUTSIDE)
     monkeypatch.chdir(root)
