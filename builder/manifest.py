@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 NAME = "manifest.json"
+CODE = Path(__file__).resolve().parent  # the builder's own code is an input too
 
 
 def _rel(path, root: str) -> str:
@@ -27,7 +28,8 @@ def _walk(folder, out: dict, root: str) -> None:
         with os.scandir(folder) as it:
             for entry in it:
                 if entry.is_dir(follow_symlinks=False):
-                    _walk(entry.path, out, root)
+                    if entry.name != "__pycache__":  # Python's bytecode of the builder: written by running it
+                        _walk(entry.path, out, root)
                 else:
                     st = entry.stat(follow_symlinks=False)
                     out[_rel(entry.path, root)] = [st.st_size, st.st_mtime_ns]
@@ -39,7 +41,7 @@ def inputs(project, options: dict) -> dict:
     found: dict = {}
     root = os.path.abspath(project.root)
     _walk(os.path.abspath(project.entries_dir), found, root)
-    _walk(str(Path(__file__).resolve().parent), found, root)  # the builder's own code
+    _walk(str(CODE), found, root)
     for f in (project.schema_path, project.tables_path, project.root / "survey.yaml", project.root / "mkdocs.yml"):
         try:
             st = os.stat(f)

@@ -67,3 +67,19 @@ def test_an_entry_saved_while_a_build_runs_makes_the_next_build_a_real_one(tmp_p
     monkeypatch.setattr(builder.build, "build", real_build)
     assert UP_TO_DATE not in _build(root)
     assert UP_TO_DATE in _build(root)
+
+
+def test_the_builders_code_is_an_input_but_its_bytecode_is_not(tmp_path, monkeypatch):
+    """Python writes builder/__pycache__ when it runs the builder: that must not make the next build a full one."""
+    from builder import manifest
+    from builder.project import load_project
+    code = tmp_path / "code"
+    (code / "__pycache__").mkdir(parents=True)
+    (code / "tables.py").write_text("x = 1\n")
+    monkeypatch.setattr(manifest, "CODE", code)
+    project = load_project(make_root(tmp_path / "survey"))
+    before = manifest.inputs(project, {})
+    (code / "__pycache__" / "tables.cpython-311.pyc").write_bytes(b"bytecode")
+    assert manifest.inputs(project, {}) == before
+    (code / "tables.py").write_text("x = 2\n")
+    assert manifest.inputs(project, {}) != before
