@@ -20,11 +20,17 @@ VERSION = 4
 
 @lru_cache(maxsize=1)
 def code_hash() -> str:
-    """Hash of the builder's own source: a new version of the code invalidates every cache."""
+    """Hash of the builder's own source: a new version of the code invalidates every cache.
+
+    The C reader's source counts (it decides what a file's data is), and whether it is built here:
+    a cache filled by one reader is not taken on trust by the other.
+    """
     h = hashlib.sha256()
     root = Path(__file__).resolve().parent
-    for f in sorted(root.rglob("*.py")):
-        h.update(f.read_bytes())
+    for f in sorted([*root.rglob("*.py"), *root.rglob("*.c")]):
+        h.update(f.relative_to(root).as_posix().encode() + b"\0" + f.read_bytes())
+    from builder.load import compiled_reader
+    h.update(compiled_reader().encode())
     return h.hexdigest()
 
 

@@ -205,12 +205,24 @@ def cmd_serve(args, project) -> int:
     return serve(project, args.address, dirty=args.dirty)
 
 
+class _Version(argparse.Action):
+    """--version, and whether entries are read by the compiled reader (a slow install shows here)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from builder.load import compiled_reader
+        reader = compiled_reader()
+        how = (f"entries read with {reader} (builder._yamldata)" if reader != "python" else
+               "entries read in Python: builder._yamldata is not built (needs a C compiler and libyaml-dev; see README)")
+        print(f"slm-survey {__version__}; {how}")
+        parser.exit()
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="slm-survey",
         description="Validate survey entries and build the survey's tables, LaTeX and site.")
     parser.add_argument("--root", default=".", help="the survey directory (holding survey.yaml); default: current directory")
-    parser.add_argument("--version", action="version", version=f"slm-survey {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="print the version and which YAML reader is in use")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("validate", help="check entries against the schema and each other",
