@@ -107,14 +107,12 @@ def _check_one(file: str, display: str, schema: Schema):
         return None, "", None, [Problem(display, 1, 1, f"error: cannot read: {exc.strerror}")]
 
 
-_WORKER_SCHEMA = None
-
-
-def _worker(item):
-    """_check_one in a worker; the data travels as marshal, which keeps its interned strings shared."""
-    file, display = item
-    st, digest, data, problems = _check_one(file, display, _WORKER_SCHEMA)
-    return file, display, (st, digest, marshal.dumps(data), problems)
+def _packed(outcome) -> tuple:
+    """A worker's outcome as plain data for the trip back: the entry's data as marshal bytes (the cache
+    keeps those bytes as they are, and marshal keeps interned strings shared), problems as tuples."""
+    from builder.cache import problem_to_tuple
+    file, display, st, digest, data, problems = outcome
+    return file, display, st, digest, marshal.dumps(data), [problem_to_tuple(p) for p in problems]
 
 
 def load_entries(files, schema: Schema, cache=None, workers: int | None = None,
@@ -144,37 +142,38 @@ def load_entries(files, schema: Schema, cache=None, workers: int | None = None,
             todo.append((str(file), display))
     done = 0
 
-    def take(file, display, st, digest, data, probs) -> None:
+    def take(outcome) -> None:
         nonlocal done
-        blob = None
-        if type(data) is bytes:  # from a worker
+        file, display, st, digest, data, probs = outcome
+        if type(data) is bytes:  # from the worker: the data as marshal bytes, the problems as tuples
+            from builder.cache import problem_from_tuple
             blob, data = data, marshal.loads(data)
-        is_entry = isinstance(data, dict)
-        if blob is None and is_entry and cache is not None:
-            blob = marshal.dumps(data)  # the cache keeps these bytes; the placeholder check reads them too
+            probs = [problem_from_tuple(t) for t in probs]
+        else:  # read here: the cache keeps these bytes, and the placeholder check reads them
+            blob = marshal.dumps(data) if isinstance(data, dict) else None
         problems.extend(probs)
+        is_entry = isinstance(data, dict)
         if is_entry:  # the bytes at hand tell whether any string holds a TODO (check_placeholders)
             entries.append(Entry(Path(file), Loaded(display, data, LazyPositions(file, display), digest,
-                                                    blob is not None and b"TODO" not in blob)))
+                                                    b"TODO" not in blob)))
         if cache is not None and st is not None:
             cache.put(file, st, digest, blob if is_entry else None, probs)
         done += 1
         if progress and done % 100 == 0:
             progress(done, len(todo))
 
+    def check_chunk(chunk) -> list:
+        return [(file, display, *_check_one(file, display, schema)) for file, display in chunk]
+
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if len(todo) >= 200 and workers > 1:
-        global _WORKER_SCHEMA
-        _WORKER_SCHEMA = schema
-        schema.fast  # compile once, before forking, so workers inherit it
-        import multiprocessing
-        with multiprocessing.get_context("fork").Pool(min(workers, 2)) as pool:
-            chunk = max(1, min(64, len(todo) // (8 * min(workers, 2))))
-            for file, display, outcome in pool.imap(_worker, todo, chunksize=chunk):
-                take(file, display, *outcome)  # while the workers read on
+        from builder.shared_work import share_work
+        schema.fast  # compile once, before forking, so the worker inherits it
+        size = max(8, min(32, len(todo) // 32))
+        share_work([todo[i:i + size] for i in range(0, len(todo), size)], check_chunk, take, _packed)
     else:
-        for file, display in todo:
-            take(file, display, *_check_one(file, display, schema))
+        for outcome in check_chunk(todo):
+            take(outcome)
     entries.sort(key=lambda e: str(e.file))
     return entries, problems
 
