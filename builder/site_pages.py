@@ -93,6 +93,7 @@ def dimension_paths(schema) -> dict:
 
 
 _result_fields = attrgetter(*(f.name for f in dataclass_fields(Result)))  # a result as a tuple, for hashing
+_SCALARS = frozenset((str, int, float, bool))
 _NO_PLAN = ({}, None, None, False, {}, {}, {})  # labels of keys under an undescribed node are the keys themselves
 
 
@@ -121,6 +122,7 @@ class SiteWriter:
         self.dimension_of = {id(d): n for n, d in self.schema.raw.get("$defs", {}).items()}  # definition -> its name
         self._shapes: dict = {}
         self._plans: dict = {}   # id(schema node) -> (node, what value_md needs of it)
+        self._scalar_md: dict = {}  # (id(schema node), type, scalar) -> its Markdown on an entry page
         self._sub_links = self.links_from("sub")
         self._entry_links: dict = {}  # entry id -> its Markdown link from an entry page (one writer per build)
         self._names: dict = {}        # entry id -> its display name
@@ -355,7 +357,20 @@ class SiteWriter:
         return hit[1]
 
     def value_md(self, node, value, links) -> str:
-        """A field's value as inline Markdown, following the schema to find labels and links."""
+        """A field's value as inline Markdown, following the schema to find labels and links.
+
+        On entry pages (one set of links) a scalar's Markdown is remembered per schema node: ten thousand
+        pages show the same few taxonomy values, ids and numbers (short strings only: prose seldom repeats)."""
+        if links is self._sub_links and (value is None or type(value) in _SCALARS) and (
+                type(value) is not str or len(value) <= 40):  # prose seldom repeats: not worth its memory
+            key = (id(node) if node else 0, type(value), value)  # a throwaway {} node: every empty node is alike
+            text = self._scalar_md.get(key)
+            if text is None:
+                text = self._scalar_md[key] = self._value_md(node, value, links)
+            return text
+        return self._value_md(node, value, links)
+
+    def _value_md(self, node, value, links) -> str:
         if is_unknown(value):
             return "*unknown*: " + md_text(value["unknown"])
         _, dim_name, dim, holds_ids, items, props, labels = self._plan(node)
@@ -514,17 +529,16 @@ class SiteWriter:
             out.append(f"*Date:* {md_text(e.get('date_note'))}\n")
         # Facts: structured fields in schema order; lists of mappings get their own tables.
         rows, blocks = [], []
-        for key, node in self.schema.raw.get("properties", {}).items():
-            if key in CARD_FIELDS or key not in e.data:
+        data = e.data
+        for key, node, label, label_md, items in self._fact_fields:
+            if key not in data:
                 continue
-            value = e.data[key]
-            label = node.get("title", key)
-            item_node = self.schema.resolve(next((b for b in node.get("anyOf", []) if b.get("$ref") != "#/$defs/unknown"), node))
+            value = data[key]
             if isinstance(value, list) and value and all(isinstance(v, dict) for v in value) and \
                     not all(set(v) <= {"ref", "name", "variant"} for v in value):
-                blocks.append(self.list_table(label, item_node.get("items", {}), value, links))
+                blocks.append(self.list_table(label, items, value, links))
             else:
-                rows.append(f"| {md_text(label)} | {self.value_md(node, value, links)} |")
+                rows.append(f"| {label_md} | {self.value_md(node, value, links)} |")
         if rows:
             out += ["## Facts\n", "| Field | Value |", "|---|---|", *rows, ""]
         out += blocks
@@ -537,6 +551,20 @@ class SiteWriter:
         fence = "`" * max(3, max((len(m) for m in _BACKTICKS.findall(bib)), default=0) + 1)
         out += ["## Cite\n", f"{fence}bibtex\n{bib}{fence}\n"]
         return "\n".join(out)
+
+    @cached_property
+    def _fact_fields(self) -> tuple:
+        """(key, schema node, label, label as Markdown, node of its list items) of every field an entry page's
+        facts may show, in schema order: worked out once, not for each of ten thousand pages."""
+        out = []
+        for key, node in self.schema.raw.get("properties", {}).items():
+            if key in CARD_FIELDS:
+                continue
+            label = node.get("title", key)
+            item_node = self.schema.resolve(next((b for b in node.get("anyOf", []) if b.get("$ref") != "#/$defs/unknown"),
+                                                 node))
+            out.append((key, node, label, md_text(label), item_node.get("items", {})))
+        return tuple(out)
 
     def list_table(self, label, item_node, items, links) -> str:
         props = self.schema.resolve(item_node).get("properties", {})
