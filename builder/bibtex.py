@@ -9,6 +9,8 @@ from builder.render.latex_text import escape as latex_escape
 
 _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 _SAFE_URL = re.compile(r"[A-Za-z0-9:/._?=+~-]+\Z")
+_AND = re.compile(r"\band\b", re.IGNORECASE)
+_YEAR_MONTH = re.compile(r"\d{4}-\d{2}\Z")
 
 
 def escape(text, portable: bool = True) -> str:
@@ -24,7 +26,7 @@ def escape(text, portable: bool = True) -> str:
 def _author(name: str, portable: bool = True) -> str:
     text = escape(name, portable)
     # A comma or an inner " and " would change how BibTeX splits names: keep such names whole.
-    if "," in name or re.search(r"\band\b", name, re.IGNORECASE):
+    if "," in name or _AND.search(name):
         return "{" + text + "}"
     return text
 
@@ -35,7 +37,7 @@ def bib_entry(entry, portable: bool = True) -> str:
     if isinstance(authors, list) and authors:
         fields.append(("author", " and ".join(_author(a, portable) for a in authors)))
     date = entry.get("date")
-    if isinstance(date, str) and re.match(r"\d{4}-\d{2}\Z", date):
+    if isinstance(date, str) and _YEAR_MONTH.match(date):
         fields.append(("year", date[:4]))
         fields.append(("month", _MONTHS[int(date[5:]) - 1]))
     arxiv = entry.get("arxiv")

@@ -21,7 +21,7 @@ from builder.build import figure_svgs, latex_leaderboards
 from builder.memo import by_identity, own
 from builder.memory import release_free_memory
 from builder.notes import render_notes
-from builder.paths import values_at
+from builder.paths import parse_path, values_at
 from builder.render.markdown import Links, html_text, md_text, render_markdown
 from builder.tables.build import chronological, entry_name, fmt_number, is_unknown
 from builder.tables.leaderboard import Result, collect_results
@@ -254,8 +254,15 @@ class SiteWriter:
         return own(self.memo, "dimension-keys", e, self._dimension_keys_of)
 
     def _dimension_keys_of(self, e) -> dict:
-        return {dim: frozenset((type(x).__name__, repr(x)) for p in paths for x in values_at(e.data, p))
-                for dim, paths in self.dim_paths.items()}
+        data = e.data
+        return {dim: frozenset([(type(x).__name__, repr(x)) for top, p in paths if top in data for x in values_at(data, p)])
+                for dim, paths in self._dimension_walks}
+
+    @cached_property
+    def _dimension_walks(self) -> tuple:
+        """(dimension, ((top-level field, path), ...)) for each dimension: an entry holds few of the fields
+        the paths start at, and a walk that cannot find its first step is skipped instead of made."""
+        return tuple((dim, tuple((parse_path(p)[0], p) for p in paths)) for dim, paths in self.dim_paths.items())
 
     def home(self, svgs) -> None:
         p = self.project
