@@ -215,14 +215,14 @@ def check(project: Project, paths=None, today: dt.date | None = None, schema: Sc
         cache = EntryCache(project.root / "build" / ".cache", key)
     entries, load_problems = load_entries(all_files, schema, cache, progress=progress)
     problems += load_problems
+    saving = None
     if cache is not None:
         cache.prune(str(f) for f in all_files)
-        try:
-            cache.save()
-        except OSError:
-            pass  # a read-only checkout still validates, only slower next time
+        saving = cache.save()  # written while the corpus is assembled
         cache = None  # its copy of every entry goes now, before a page worker forks and would inherit it
     corpus = Corpus.build(entries, project.references)
+    if saving is not None:
+        saving.join()  # no thread may run across the page worker's fork
     if on_corpus is not None and not any(p.is_error() for p in problems):
         on_corpus(corpus, schema)
     problems = finish(corpus, problems, schema, project, today)

@@ -15,7 +15,7 @@ from builder.check import check
 from builder.load import LoadError, load_entry
 from builder.project import load_project
 from builder.schema import load_schema
-from conftest import REPO
+from conftest import REPO, make_root
 
 SCHEMA = REPO / "schema" / "entry.schema.json"
 
@@ -179,3 +179,17 @@ def test_corpus_backlinks_come_from_declared_references(survey_root):
     assert ("model-a", "uses this as its speech tokenizer or encoder") in labels
     assert ("study-a", "studied by") in labels
     assert {b.source for b in corpus.backlinks["bench-a"]} == {"model-a", "model-b"}
+
+
+def test_a_cache_that_cannot_be_written_costs_only_speed(tmp_path):
+    """The entry cache is written on a thread while the corpus is assembled: a failure there says nothing and
+    changes nothing (a read-only checkout, or here a folder in the cache file's place: root ignores modes)."""
+    root = make_root(tmp_path / "survey")
+    (root / "build" / ".cache" / "entries.marshal").mkdir(parents=True)
+    for command in (["validate"], ["build", "--no-site"]):
+        done = run_cli(*command, cwd=root)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "Traceback" not in done.stderr and "Exception" not in done.stderr, done.stderr
+    assert (root / "build" / ".cache" / "entries.marshal").is_dir()
+    assert not [p.name for p in (root / "build" / ".cache").iterdir() if p.name.startswith(".")]  # no temp file left
+    assert (root / "build" / "latex" / "survey.tex").exists()
