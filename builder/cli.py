@@ -19,12 +19,18 @@ def _use_frames(stream) -> bool:
     return stream.isatty() and "NO_COLOR" not in os.environ
 
 
+# What a command returns with stays alive until the process exits: freeing a 10,000-entry corpus object
+# by object took validate 0.08 s, and run() ends the process without freeing anything.
+_HELD: list = []
+
+
 def cmd_validate(args, project) -> int:
     from builder.check import check
     from builder.reporters import REPORTERS, report_text
     from builder.progress import Progress
     bar = Progress("validate")
     result = check(project, args.paths or None, use_cache=True, progress=bar)
+    _HELD.append(result)
     bar.close()
     files = len(result.corpus)
     problems = result.problems if not args.quiet_warnings else result.errors
