@@ -143,6 +143,18 @@ def test_chinese_note_renders(page):
     shot(page, "paper-chinese-note")
 
 
+def test_a_long_list_of_papers_is_set_in_columns(page):
+    """A taxonomy value with many papers lists them one per line (see test_link_lists.py), in columns."""
+    page.set_viewport_size({"width": 1300, "height": 900})
+    page.goto(page.base + "/survey/taxonomy/kind/")
+    page.wait_for_load_state("networkidle")
+    items = page.locator("p.slm-members + ul").first.locator("li")
+    assert items.count() > 12
+    lefts = {round(items.nth(i).bounding_box()["x"]) for i in range(items.count())}
+    assert len(lefts) >= 2  # more than one column on a wide screen
+    shot(page, "taxonomy-long-list")
+
+
 def test_hostile_page_and_search_run_nothing(page):
     page.goto(page.base + "/survey/entries/hostile-model/")
     page.wait_for_load_state("networkidle")
