@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import marshal
 
-from builder.memo import near, own
+from builder.memo import near_each, own_each
 from builder.paths import walk
 from builder.problems import ERROR, WARNING, Problem
 from builder.safe_text import show
@@ -62,8 +62,9 @@ def check_references(corpus, rules, memo=None, reuse: bool = False) -> list:
         memo.store("reference-checks").clear()
     ids = list(corpus.by_id)
     out = []
-    for e in corpus.entries:
-        out += own(memo, "reference-checks", e, lambda e: _reference_problems(e, corpus, ids, rules, memo))
+    for found in own_each(memo, "reference-checks", corpus.entries,
+                          lambda e: _reference_problems(e, corpus, ids, rules, memo)):
+        out += found
     return out
 
 
@@ -241,9 +242,11 @@ def cross_check(corpus, schema, project, today: dt.date | None = None, memo=None
     def alone(e):  # checks that read this entry only (and today's date: the memo is kept per day)
         return check_sums_of(e, sums) + check_sources(e, schema) + check_dates(e, today) + check_placeholders(e)
 
-    for e in corpus.entries:
-        out += own(memo, ("checks", today), e, alone)
-        out += near(memo, "result-checks", e, lambda e: check_results(e, corpus, subject_kinds))
+    entries = corpus.entries
+    for own_found, results_found in zip(own_each(memo, ("checks", today), entries, alone), near_each(
+            memo, "result-checks", entries, lambda e: check_results(e, corpus, subject_kinds))):
+        out += own_found
+        out += results_found
     return out
 
 

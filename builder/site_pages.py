@@ -18,7 +18,7 @@ from operator import attrgetter
 
 from builder.bibtex import bib_entry, bibtex
 from builder.build import figure_svgs, latex_leaderboards
-from builder.memo import by_identity, own
+from builder.memo import by_identity, own, own_each
 from builder.memory import release_free_memory
 from builder.notes import render_notes
 from builder.paths import parse_path, values_at
@@ -316,8 +316,8 @@ class SiteWriter:
                         Cell((kind,)), Cell((Span(date),)), Cell((Span(orgs),)),
                         Cell((Span(", ".join(e.get("tags") or [])),)),
                         Cell((Span("☆" if e.get("starred") else ""),))))
-        rows = [own(self.memo, "papers-row", e, row)
-                for e in sorted(self.corpus.entries, key=lambda e: (str(e.get("date")), e.id), reverse=True)]
+        rows = own_each(self.memo, "papers-row",
+                        sorted(self.corpus.entries, key=lambda e: (str(e.get("date")), e.id), reverse=True), row)
         table = Table("papers", "All papers", "Every entry of the survey, newest first. Click a header to sort; type to filter.",
                       (Column("name", "Paper"), Column("kind", "Kind"), Column("date", "Date"), Column("orgs", "Organisations"),
                        Column("tags", "Tags"), Column("starred", "☆")), tuple(rows))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from builder.memo import own
+from builder.memo import own_each
 from builder.paths import walk
 from builder.render.markdown import md_text
 from builder.tables.build import is_unknown
@@ -82,7 +82,7 @@ def compute_stats(corpus, schema, dim_paths: dict, keys_of=None, memo=None) -> S
     if memo is None:  # each entry's share is tallied and dropped: 10,000 entries' taxonomy keys are 40 MB
         return _aggregate(corpus, schema, map(share, corpus.entries), counted, kind_dim, fields_of)
     previous = _previous_shares(memo, corpus)
-    shares = [own(memo, "stats", e, share) for e in corpus.entries]
+    shares = own_each(memo, "stats", corpus.entries, share)
     if previous is not None and all(memo.store("stats")[i][1] == old for i, old in previous.items()):
         return memo.store("stats-result")["last"]  # the edit changed nothing these counts read
     result = _aggregate(corpus, schema, shares, counted, kind_dim, fields_of)

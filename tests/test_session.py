@@ -199,3 +199,20 @@ def test_the_quiet_look_at_every_stamp_reports_only_what_it_found_itself(session
     unreported = io.StringIO()
     assert regenerate(session, unreported, quiet=True) is False
     assert f"{other.name}:" in unreported.getvalue() and "not updated" in unreported.getvalue()
+
+
+def test_a_taxonomy_value_enters_and_leaves_the_tables_legends_as_in_a_fresh_build(session, tmp_path):
+    """A session counts how many entries show each value a legend defines: the first entry with a value
+    adds its definition, and the definition goes with the last one (no entry uses cross_attention)."""
+    root = session.project.root
+    anygpt = root / "entries" / "models" / "anygpt.yaml"
+    legend = root / "docs" / "survey" / "tables" / "architectures.md"
+    assert "<dt>Cross-attention</dt>" not in legend.read_text(encoding="utf-8")
+    edit(anygpt, "fusion:\n  input: discrete_tokens", "fusion:\n  input: cross_attention")
+    assert session.rebuild().ok
+    assert_same(root, tmp_path / "fresh")
+    assert "<dt>Cross-attention</dt>" in legend.read_text(encoding="utf-8")
+    edit(anygpt, "fusion:\n  input: cross_attention", "fusion:\n  input: discrete_tokens")
+    assert session.rebuild().ok
+    assert_same(root, tmp_path / "fresh")
+    assert "<dt>Cross-attention</dt>" not in legend.read_text(encoding="utf-8")

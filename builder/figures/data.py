@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from operator import itemgetter
 
-from builder.memo import own
+from builder.memo import own_each
 from builder.tables.build import MISSING, chronological, entry_name, is_unknown, lookup
 
 
@@ -36,7 +36,7 @@ def build_tree(defn, corpus, taxonomy, memo=None) -> TreeNode:
     def facts(e) -> tuple:  # (label at each level, order within a leaf, what the leaf shows)
         return (tuple(_value_label(dim, lookup(e.data, level["field"])) for dim, level in zip(dims, levels)),
                 chronological(e), (e.id, entry_name(e)))
-    items = [own(memo, ("tree", defn.get("name")), e, facts) for e in entries]
+    items = own_each(memo, ("tree", defn.get("name")), entries, facts)
     items.sort(key=itemgetter(1))  # one sort; grouping below keeps this order in every leaf
 
     def grow(items, depth) -> tuple:
@@ -70,7 +70,7 @@ def build_timeline(defn, corpus, taxonomy, memo=None) -> Timeline:
         date = e.get("date")
         quarter = _quarter(date) if isinstance(date, str) else None
         return quarter, _value_label(dim, lookup(e.data, defn["series"]["field"]))
-    dated = [f for f in (own(memo, ("timeline", defn.get("name")), e, facts) for e in entries) if f[0] is not None]
+    dated = [f for f in own_each(memo, ("timeline", defn.get("name")), entries, facts) if f[0] is not None]
     if not dated:
         return Timeline((), (), len(entries))
     quarters = sorted({q for q, _ in dated})

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import string
 from bisect import bisect_left, insort
+from collections import Counter
 from functools import lru_cache
+from itertools import chain
 from operator import itemgetter
 
 from builder.paths import get
@@ -390,27 +392,33 @@ class TableBuilder:
         state = memo.store(("table-order", name)) if memo is not None else {}
         if state and memo.affected is not None:  # a session: the entries the edit touched leave and come back
             items, places = state["items"], state["places"]
+            counts = state.get("used")
+            if counts is None:  # how many entries show each taxonomy value: counted once, then kept up to date
+                counts = state["used"] = Counter(chain.from_iterable(map(itemgetter(2), items)))
             for i in memo.affected:
                 place = places.pop(i, None)
                 if place is not None:
-                    del items[bisect_left(items, place, key=itemgetter(0))]
+                    at = bisect_left(items, place, key=itemgetter(0))
+                    counts.subtract(items[at][2])
+                    del items[at]
                 e = self.corpus.get(i)
                 if e is not None and wanted(e):
                     item = item_of(e)
                     places[i] = item[0]
+                    counts.update(item[2])
                     insort(items, item, key=itemgetter(0))
+            used = {shown for shown, n in counts.items() if n > 0}
         else:
             entries = [e for e in self.corpus.entries if wanted(e)]
             items = [item_of(e) for e in entries]
             order = sorted(range(len(items)), key=lambda k: items[k][0])
             items = [items[k] for k in order]
+            state.pop("used", None)
             state.update(items=items, places={entries[k].id: items[pos][0] for pos, k in enumerate(order)})
-        raw, noted = [], []
-        for _, rows, _, flags in items:
-            raw.extend(rows)
-            noted.extend(flags)
+            used = set().union(*map(itemgetter(2), items))
+        raw = list(chain.from_iterable(map(itemgetter(1), items)))
+        noted = list(chain.from_iterable(map(itemgetter(3), items)))
         rows, texts = number_footnotes(raw, noted, memo.store(("numbered", name)) if memo is not None else None)
-        used = set().union(*(item[2] for item in items)) if items else set()
         for _, col, value in cols:
             if col["type"] == "expand":
                 used.add((col["dimension"], repr(value)))

@@ -129,10 +129,10 @@ def iter_leaderboards(definitions: dict, corpus, memo=None, results=None):
             continue
         hit = store.get(bench.id) if store is not None else None
         if hit is not None and changed is not None and hit[0] is bench and hit[1] == mine \
-                and not any(r.reporter in changed or r.subject in changed for r in mine):
+                and hit[3].isdisjoint(changed):
             yield hit[2]
             continue
         table = build_leaderboard(bench, list(mine), corpus, template)
-        if store is not None:
-            store[bench.id] = (bench, mine, table)
+        if store is not None:  # with the entries it names: an edit to any of them rebuilds it
+            store[bench.id] = (bench, mine, table, frozenset([r.reporter for r in mine] + [r.subject for r in mine]))
         yield table
