@@ -30,22 +30,39 @@ class Memo:
         """compute(entry), reused while this Entry object is unchanged (it reads only the entry)."""
         store = self.store(name)
         hit = store.get(entry.id)
-        if hit is not None and hit[0] is entry:
-            return hit[1]
-        value = compute(entry)
-        store[entry.id] = (entry, value)
-        return value
+        if hit is None or hit[0] is not entry:
+            hit = store[entry.id] = (entry, compute(entry))
+        return hit[1]
 
     def near(self, name, entry, compute):
         """compute(entry), redone when the entry or one of its neighbours changed (once per build)."""
+        return self.near_each(name, (entry,), compute)[0]
+
+    def own_each(self, name, entries, compute) -> list:
+        """own() for each entry, in one loop: a session's edit walks every entry through several of
+        these, and two calls per entry cost more than the lookup they make."""
         store = self.store(name)
-        hit = store.get(entry.id)
-        if hit is not None and hit[0] is entry and (
-                hit[2] == self.generation or (self.affected is not None and entry.id not in self.affected)):
-            return hit[1]
-        value = compute(entry)
-        store[entry.id] = (entry, value, self.generation)
-        return value
+        get = store.get
+        out = []
+        for e in entries:
+            hit = get(e.id)
+            if hit is None or hit[0] is not e:
+                hit = store[e.id] = (e, compute(e))
+            out.append(hit[1])
+        return out
+
+    def near_each(self, name, entries, compute) -> list:
+        """near() for each entry, in one loop."""
+        store = self.store(name)
+        get = store.get
+        generation, affected = self.generation, self.affected
+        out = []
+        for e in entries:
+            hit = get(e.id)
+            if hit is None or hit[0] is not e or (hit[2] != generation and (affected is None or e.id in affected)):
+                hit = store[e.id] = (e, compute(e), generation)
+            out.append(hit[1])
+        return out
 
     def next_build(self) -> None:
         """Mark the start of a build: work done from here on is current for all of it."""
@@ -57,40 +74,14 @@ def own(memo, name, entry, compute):
     return compute(entry) if memo is None else memo.own(name, entry, compute)
 
 
-def near(memo, name, entry, compute):
-    return compute(entry) if memo is None else memo.near(name, entry, compute)
-
-
 def own_each(memo, name, entries, compute) -> list:
-    """[own(memo, name, e, compute) for e in entries] in one loop: a session's edit walks every entry
-    through several of these, and two calls per entry cost more than the lookup they make."""
-    if memo is None:
-        return [compute(e) for e in entries]
-    store = memo.store(name)
-    get = store.get
-    out = []
-    for e in entries:
-        hit = get(e.id)
-        if hit is None or hit[0] is not e:
-            hit = store[e.id] = (e, compute(e))
-        out.append(hit[1])
-    return out
+    """[own(memo, name, e, compute) for e in entries], without a call per entry."""
+    return [compute(e) for e in entries] if memo is None else memo.own_each(name, entries, compute)
 
 
 def near_each(memo, name, entries, compute) -> list:
-    """[near(memo, name, e, compute) for e in entries] in one loop (see own_each)."""
-    if memo is None:
-        return [compute(e) for e in entries]
-    store = memo.store(name)
-    get = store.get
-    generation, affected = memo.generation, memo.affected
-    out = []
-    for e in entries:
-        hit = get(e.id)
-        if hit is None or hit[0] is not e or (hit[2] != generation and (affected is None or e.id in affected)):
-            hit = store[e.id] = (e, compute(e), generation)
-        out.append(hit[1])
-    return out
+    """[near(memo, name, e, compute) for e in entries], without a call per entry."""
+    return [compute(e) for e in entries] if memo is None else memo.near_each(name, entries, compute)
 
 
 def by_identity(cache, key_obj, compute):

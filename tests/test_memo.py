@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from builder.memo import Memo, reuse_in_place
+from builder.memo import Memo, own_each, reuse_in_place
 
 
 def test_reuse_in_place_recomputes_only_objects_that_changed():
@@ -36,6 +36,16 @@ def test_memo_reuses_own_work_for_the_same_entry_object_only():
     assert memo.own("x", entry, lambda e: seen.append(e) or 2) == 1
     assert memo.own("x", SimpleNamespace(id="a"), lambda e: 3) == 3  # a new object for the same id: redone
     assert len(seen) == 1
+
+
+def test_own_each_shares_own_s_store_and_computes_only_what_it_lacks():
+    memo = Memo()
+    a, b = SimpleNamespace(id="a"), SimpleNamespace(id="b")
+    assert memo.own("x", a, lambda e: "A1") == "A1"
+    computed = []
+    assert memo.own_each("x", [a, b], lambda e: computed.append(e.id) or e.id.upper() + "2") == ["A1", "B2"]
+    assert computed == ["b"]
+    assert own_each(None, "x", [a, b], lambda e: e.id) == ["a", "b"]  # without a memo: plain calls
 
 
 def test_memo_redoes_neighbour_work_for_affected_entries_once_per_build():

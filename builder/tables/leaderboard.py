@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from builder.memo import near
+from builder.memo import near_each
 from builder.tables.build import Footnotes, entry_cell, entry_name, fmt_number
 from builder.tables.model import Cell, Column, Row, Span, Table
 
@@ -57,8 +57,8 @@ def collect_results(corpus, memo=None) -> list:
         if last is not None and last[0] == memo.generation and last[1] is corpus:
             return last[2]
     out = []
-    for entry in corpus.entries:
-        out += near(memo, "results", entry, lambda e: entry_results(e, corpus))
+    for found in near_each(memo, "results", corpus.entries, lambda e: entry_results(e, corpus)):
+        out += found
     if memo is not None:
         memo.store("all-results")["last"] = (memo.generation, corpus, out)
     return out
