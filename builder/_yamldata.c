@@ -469,8 +469,47 @@ libyaml_version(PyObject *Py_UNUSED(module), PyObject *Py_UNUSED(unused))
     return PyUnicode_FromString(yaml_get_version_string());
 }
 
+PyDoc_STRVAR(well_formed_doc,
+"well_formed(text) -> whether this module's libyaml parses text to its end without an error.\n\n"
+"PyYAML may carry a libyaml of its own, of another version, which can judge an edge of the syntax\n"
+"otherwise ('[?]': 0.2.5 refuses it, 0.2.6 reads it); load() then leaves such a text to parse().");
+
+static PyObject *
+well_formed(PyObject *Py_UNUSED(module), PyObject *arg)
+{
+    Py_ssize_t size;
+    const char *utf8;
+    yaml_parser_t parser;
+    yaml_event_t event;
+    int ok = 1, done = 0;
+
+    if (!PyUnicode_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "well_formed() takes a str");
+        return NULL;
+    }
+    utf8 = PyUnicode_AsUTF8AndSize(arg, &size);
+    if (utf8 == NULL) {
+        PyErr_Clear();
+        Py_RETURN_FALSE;
+    }
+    if (!yaml_parser_initialize(&parser))
+        return PyErr_NoMemory();
+    yaml_parser_set_input_string(&parser, (const unsigned char *)utf8, (size_t)size);
+    while (ok && !done) {
+        if (!yaml_parser_parse(&parser, &event)) {
+            ok = 0;
+            break;
+        }
+        done = event.type == YAML_STREAM_END_EVENT;
+        yaml_event_delete(&event);
+    }
+    yaml_parser_delete(&parser);
+    return PyBool_FromLong(ok);
+}
+
 static PyMethodDef methods[] = {
     {"load", load, METH_O, load_doc},
+    {"well_formed", well_formed, METH_O, well_formed_doc},
     {"libyaml_version", libyaml_version, METH_NOARGS, version_doc},
     {NULL, NULL, 0, NULL},
 };
