@@ -415,6 +415,23 @@ done:
     return result;
 }
 
+/* arg's UTF-8 bytes: 1, or 0 for a str with a lone surrogate (no file decodes to one), or -1 with a
+ * TypeError when arg is not a str. */
+static int
+utf8_of(PyObject *arg, const char *function, const char **utf8, Py_ssize_t *size)
+{
+    if (!PyUnicode_Check(arg)) {
+        PyErr_Format(PyExc_TypeError, "%s() takes a str", function);
+        return -1;
+    }
+    *utf8 = PyUnicode_AsUTF8AndSize(arg, size);
+    if (*utf8 == NULL) {
+        PyErr_Clear();
+        return 0;
+    }
+    return 1;
+}
+
 PyDoc_STRVAR(load_doc,
 "load(text) -> data, or UNUSUAL\n\n"
 "What builder.load.parse_data(text, path) returns for text, or UNUSUAL where parse_data\n"
@@ -430,13 +447,10 @@ load(PyObject *Py_UNUSED(module), PyObject *arg)
     int status;
     PyObject *result;
 
-    if (!PyUnicode_Check(arg)) {
-        PyErr_SetString(PyExc_TypeError, "load() takes a str");
+    int got = utf8_of(arg, "load", &utf8, &size);
+    if (got < 0)
         return NULL;
-    }
-    utf8 = PyUnicode_AsUTF8AndSize(arg, &size);
-    if (utf8 == NULL) {  /* a lone surrogate: not text a file decoded to */
-        PyErr_Clear();
+    if (got == 0) {
         Py_INCREF(UNUSUAL);
         return UNUSUAL;
     }
@@ -483,15 +497,9 @@ well_formed(PyObject *Py_UNUSED(module), PyObject *arg)
     yaml_event_t event;
     int ok = 1, done = 0;
 
-    if (!PyUnicode_Check(arg)) {
-        PyErr_SetString(PyExc_TypeError, "well_formed() takes a str");
-        return NULL;
-    }
-    utf8 = PyUnicode_AsUTF8AndSize(arg, &size);
-    if (utf8 == NULL) {
-        PyErr_Clear();
-        Py_RETURN_FALSE;
-    }
+    int got = utf8_of(arg, "well_formed", &utf8, &size);
+    if (got <= 0)
+        return got < 0 ? NULL : Py_NewRef(Py_False);
     if (!yaml_parser_initialize(&parser))
         return PyErr_NoMemory();
     yaml_parser_set_input_string(&parser, (const unsigned char *)utf8, (size_t)size);
