@@ -216,13 +216,22 @@ def test_ascii_text_is_escaped_by_the_table_exactly_as_by_the_per_character_rule
 
 
 @settings(max_examples=1000, deadline=None)
-@given(text=st.text(max_size=40) | st.text(alphabet=" \t\n\u00a0\u2003ab&<>\\`*_{}[]()#+!|-.", max_size=20))
+@given(text=st.text(max_size=40) | st.text(alphabet=" \t\n\x1c\x85\u00a0\u2003\u2028ab&<>\\`*_{}[]()#+!|-.", max_size=20))
 def test_markdown_escaping_skips_only_text_it_would_not_change(text):
     """md_text returns text untouched when nothing in it needs escaping; otherwise it collapses
     whitespace, backslash-escapes Markdown's specials and HTML-escapes <, > and &."""
     from builder.render.markdown import _MD_SPECIAL, _md_text
     spelled_out = html.escape(_MD_SPECIAL.sub(r"\\\1", re.sub(r"\s+", " ", text)), quote=False)
     assert _md_text.__wrapped__(text) == spelled_out
+
+
+def test_the_markdown_escaper_knows_every_whitespace_character_but_the_space():
+    """Its quick test for "nothing to change" lists them; a character missing there would keep a line break."""
+    import sys
+    from builder.render.markdown import OTHER_WHITESPACE
+    every = {chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()} - {" "}
+    assert set(OTHER_WHITESPACE) == every
+    assert every == {chr(c) for c in range(sys.maxunicode + 1) if re.fullmatch(r"\s", chr(c))} - {" "}
 
 
 PROSE_PIECES = st.sampled_from(["a", "Zé", "1", "12.", "1. ", "9)", "١. ", "²", " ", "  ", "\n", "\n\n", "-", "- ",

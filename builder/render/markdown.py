@@ -22,13 +22,17 @@ from builder.tables.model import ABSENT, UNKNOWN
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|-])")  # what Python-Markdown can backslash-escape; <>& are HTML-escaped
 
 
-# Anything the two steps below would change: whitespace other than a lone space, or a special character.
-_MD_CHANGES = re.compile(r"[^\S ]| {2}|[&<>\\`*_{}\[\]()#+!|-]")
+# Every character str.isspace() (and so re's \s) calls whitespace, but the space itself.
+OTHER_WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+                    "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+# Anything the two steps below would change, but two spaces in a row: whitespace other than a space, or a
+# special character. One set of characters, which re searches for some five times faster than alternatives.
+_MD_CHANGES = re.compile("[" + re.escape(OTHER_WHITESPACE) + r"&<>\\`*_{}\[\]()#+!|-]")
 
 
 @lru_cache(maxsize=4096)
 def _md_text(text: str) -> str:
-    if _MD_CHANGES.search(text) is None:
+    if _MD_CHANGES.search(text) is None and "  " not in text:
         return text  # most names and values: nothing to escape
     text = re.sub(r"\s+", " ", text)
     return html.escape(_MD_SPECIAL.sub(r"\\\1", text), quote=False)
