@@ -51,15 +51,20 @@ def inputs(project, options: dict) -> dict:
     return {"files": found, "today": dt.date.today().isoformat(), "options": options}
 
 
-def outputs(paths, root) -> dict:
+def outputs(paths, root, known: dict | None = None) -> dict:
+    """path -> [size, mtime in ns] of every output; known: stamps the writer kept as it wrote (no stat for those)."""
     out = {}
     root = os.path.abspath(root)
+    known = known or {}
     for p in paths:
-        try:
-            st = os.stat(p)
-            out[_rel(os.path.abspath(p), root)] = [st.st_size, st.st_mtime_ns]
-        except FileNotFoundError:
-            pass
+        stamp = known.get(p)
+        if stamp is None:
+            try:
+                st = os.stat(p)
+            except FileNotFoundError:
+                continue
+            stamp = (st.st_size, st.st_mtime_ns)
+        out[_rel(os.path.abspath(p), root)] = list(stamp)
     return out
 
 
@@ -92,10 +97,11 @@ def up_to_date(project, options: dict, now: dict | None = None) -> bool:
     return bool(recorded) and isinstance(recorded, dict) and _outputs_unchanged(recorded, project.root)
 
 
-def record(project, options: dict, written_paths, read: dict | None = None) -> None:
+def record(project, options: dict, written_paths, read: dict | None = None, known: dict | None = None) -> None:
     """read: inputs() as they were when the build began (else now). Stamps from before the build make a
-    file saved while it ran count as changed next time, though the build may have read either version."""
+    file saved while it ran count as changed next time, though the build may have read either version.
+    known: outputs' stamps taken as they were written (an output changed since then is stale next time)."""
     from builder.output import write_atomic
     data = {"inputs": read if read is not None else inputs(project, options),
-            "outputs": outputs(written_paths, project.root)}
+            "outputs": outputs(written_paths, project.root, known)}
     write_atomic(_file(project), json.dumps(data, sort_keys=True).encode("utf-8"))

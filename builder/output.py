@@ -25,10 +25,17 @@ class WriteReport:
     paths: list = field(default_factory=list)  # every output of the build, written or not
     unchanged: list = field(default_factory=list)
     removed: list = field(default_factory=list)
+    stamps: dict = field(default_factory=dict)  # path -> (size, mtime in ns) as written, when the writer kept them
 
 
 def write_atomic(path: Path, data: bytes, force: bool = False, old_files: list | None = None) -> bool:
-    """Replace path with data unless it already holds exactly that (or force); True when written.
+    """Replace path with data unless it already holds exactly that (or force); True when written."""
+    return write_stamped(path, data, force, old_files)[0]
+
+
+def write_stamped(path: Path, data: bytes, force: bool = False, old_files: list | None = None) -> tuple:
+    """write_atomic, returning (written, (size, mtime in ns) of the file now at path): a build records its
+    outputs' stamps without a stat of each afterwards (ten thousand path lookups at the end of a build).
 
     A rewritten file keeps its permissions; a new one gets the usual ones (0o666 less the umask), as
     any editor would give it. old_files, when given, receives an open descriptor of the file replaced:
@@ -41,7 +48,7 @@ def write_atomic(path: Path, data: bytes, force: bool = False, old_files: list |
     except OSError:
         before = None
     if before is not None and not force and before.st_size == len(data) and Path(path).read_bytes() == data:
-        return False
+        return False, (before.st_size, before.st_mtime_ns)
     fd, tmp = _create_temp(os.fspath(path))
     try:
         try:
@@ -50,6 +57,7 @@ def write_atomic(path: Path, data: bytes, force: bool = False, old_files: list |
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view):]
+            after = os.fstat(fd)  # the last write set its time; neither closing nor renaming changes it
         finally:
             os.close(fd)
         # The rename is atomic: a killed build leaves the old file or the new one, never a part.
@@ -66,7 +74,7 @@ def write_atomic(path: Path, data: bytes, force: bool = False, old_files: list |
         except OSError:
             pass
         raise
-    return True
+    return True, (after.st_size, after.st_mtime_ns)
 
 
 _temps = itertools.count()
@@ -144,7 +152,9 @@ class StreamWriter:
     """Writes outputs as a build produces them (so it never holds them all), keeping the report."""
 
     def __init__(self, managed, force: bool = False):
-        self.report, self.force, self.managed = WriteReport(), force, list(managed)
+        self.report, self.force = WriteReport(), force
+        # Only a folder that existed before the build can hold files it did not write (a first build's are new).
+        self.managed = [folder for folder in managed if os.path.isdir(folder)]
         self.paths: list = []
         self.folders: set = set()  # folders already swept of temp files left by a killed build
 
@@ -154,14 +164,18 @@ class StreamWriter:
             self.folders.add(folder)
             remove_stale_temps([path])
         data = text.encode("utf-8") if isinstance(text, str) else text
-        (self.report.written if write_atomic(path, data, self.force) else self.report.unchanged).append(path)
+        written, self.report.stamps[path] = write_stamped(path, data, self.force)
+        (self.report.written if written else self.report.unchanged).append(path)
         self.paths.append(path)
 
     def finish(self, written_elsewhere=()) -> WriteReport:
-        """Record outputs written by workers, then delete files in the managed folders no output claims."""
-        for path, state in written_elsewhere:
+        """Record outputs written by workers ((path, state, stamp)), then delete files in the managed folders
+        no output claims."""
+        stamps = self.report.stamps
+        for path, state, stamp in written_elsewhere:
             (self.report.written if state == "written" else self.report.unchanged).append(path)
             self.paths.append(path)
+            stamps[path] = stamp
         self.report.removed += remove_unclaimed(self.managed, self.paths)
         self.report.paths = sorted(self.paths)
         return self.report

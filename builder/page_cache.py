@@ -14,7 +14,7 @@ import signal
 from pathlib import Path
 
 from builder.cache import stamp
-from builder.output import write_atomic
+from builder.output import write_atomic, write_stamped
 from builder.processes import end_with_parent
 
 _WRITER = None
@@ -84,19 +84,20 @@ def _write_pages(entry_ids, writer, job, gate=None):
     if todo:
         _await(gate)
     for at, eid, key, path, text in todo:
-        written = write_atomic(path, text, force)
-        out[at] = (eid, (key, _stamp(path)), path, "written" if written else "unchanged")
+        written, stamp = write_stamped(path, text, force)
+        out[at] = (eid, (key, stamp), path, "written" if written else "unchanged")
     return out
 
 
 def _write_job(name, writer, job, gate=None):
     """Do writer.run_job(name), writing each file it makes as it comes (a job may make hundreds):
-    [(None, None, path, state)], like pages. With a gate, the first write waits for it."""
+    [(None, (None, stamp), path, state)], like pages. With a gate, the first write waits for it."""
     force, out = job[3], []
 
     def put(path, text) -> None:
         _await(gate)
-        out.append((None, None, path, "written" if write_atomic(path, text.encode("utf-8"), force) else "unchanged"))
+        written, stamp = write_stamped(path, text.encode("utf-8"), force)
+        out.append((None, (None, stamp), path, "written" if written else "unchanged"))
     writer.run_job(name, put)
     return out
 
@@ -126,8 +127,8 @@ class PendingPages:
     finish() makes the caller claim the rest once its own work is done, so both cores end together.
     One worker, not one per core: each forked worker copies whatever part of the corpus it reads
     (reference counts are written to every object touched), and the caller already holds a copy.
-    finish() returns, in queue order, (None, None, path, state) for the files of the first jobs, then
-    (entry id, key, path, state) for the entry pages in corpus order, then the files of the other jobs.
+    finish() returns, in queue order, (None, (None, stamp), path, state) for the files of the first jobs, then
+    (entry id, (key, stamp), path, state) for the entry pages in corpus order, then the files of the other jobs.
     """
 
     CHUNK = 100

@@ -143,7 +143,7 @@ class SiteWriter:
         self.sink = None       # set by stream(): pages go straight to disk instead of into files
         self.level_md: dict = {}         # dimension -> Markdown of the first table with a column per value
         self.leaderboard_md: list = []   # each leaderboard's Markdown, for the one leaderboards page
-        self.pages: list = []  # (path, state) of entry pages the page worker wrote itself (see begin_entry_pages)
+        self.pages: list = []  # (path, state, stamp) of entry pages the page worker wrote itself (see begin_entry_pages)
         self._pending = None   # that worker's pages and QUEUED_JOBS, once begin_entry_pages started it
         self.definitions = None  # the table definitions, for the queued jobs (see begin_streaming)
 
@@ -200,7 +200,7 @@ class SiteWriter:
 
     def stream(self, outputs) -> list:
         """After begin_streaming: write every other page through the sink as soon as it exists, then wait
-        for the entry pages. Returns [(path, state)] of the entry pages."""
+        for the entry pages. Returns [(path, state, stamp)] of the entry pages."""
         self.outputs = outputs
         try:
             self.all_but_entry_pages()
@@ -488,7 +488,7 @@ class SiteWriter:
         """Start keying, rendering and writing every entry page on another core (a build after validation).
 
         The pages then never pass through this process: stream() lists them in self.pages as
-        (path, state) instead. gated: nothing is written before open_entry_pages().
+        (path, state, stamp) instead. gated: nothing is written before open_entry_pages().
         """
         from builder.cache import code_hash
         from builder.page_cache import PageIndex, PendingPages
@@ -513,7 +513,7 @@ class SiteWriter:
     def _finish_entry_pages(self) -> None:
         pending, self._pending = self._pending, None
         found = pending.finish()
-        self.pages = [(path, state) for _, _, path, state in found]
+        self.pages = [(path, state, record[1]) for _, record, path, state in found]
         try:
             self._page_index.save({eid: record for eid, record, _, _ in found if eid is not None})
         except OSError:

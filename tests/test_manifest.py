@@ -83,3 +83,29 @@ def test_the_builders_code_is_an_input_but_its_bytecode_is_not(tmp_path, monkeyp
     assert manifest.inputs(project, {}) == before
     (code / "tables.py").write_text("x = 2\n")
     assert manifest.inputs(project, {}) != before
+
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_temp_files_a_killed_command_left_in_the_cache_go_with_the_next_build_or_validate(tmp_path):
+    """A build killed while writing its manifest or cache leaves a temp file there; an up-to-date build
+    writes nothing, so it must sweep them itself. A temp file of a running process stays."""
+    root = make_root(tmp_path / "survey")
+    _build(root)
+    cache = root / "build" / ".cache"
+    dead = cache / f".manifest.json.{_dead_pid()}-3.tmp"
+    alive = cache / f".pages.marshal.{os.getpid()}-7.tmp"
+    for f in (dead, alive):
+        f.write_text("half", encoding="utf-8")
+    assert UP_TO_DATE in _build(root)
+    assert not dead.exists() and alive.exists()
+    dead.write_text("half", encoding="utf-8")
+    code, out = run_main("--root", str(root), "validate")
+    assert code == 0, out
+    assert not dead.exists() and alive.exists()

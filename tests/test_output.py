@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import time
 
-from builder.output import close_later, write_atomic
+from builder.output import close_later, write_atomic, write_stamped
 
 
 def test_the_replaced_file_is_handed_over_open_and_the_new_one_is_in_place(tmp_path):
@@ -75,3 +75,19 @@ def test_a_stale_temp_file_goes_but_one_a_running_process_is_writing_stays(tmp_p
     finally:
         writer.kill()
         writer.wait()
+
+
+def test_the_stamp_a_write_returns_is_the_one_the_file_keeps(tmp_path):
+    """The manifest records outputs' stamps as they are written instead of stat-ing each again at the end:
+    they must be what a later stat finds, for a new, a rewritten and an unchanged file."""
+    path = tmp_path / "out.md"
+
+    def on_disk():
+        st = os.stat(path)
+        return (st.st_size, st.st_mtime_ns)
+
+    assert write_stamped(path, b"first") == (True, on_disk())
+    time.sleep(0.01)
+    assert write_stamped(path, b"second, longer") == (True, on_disk())
+    assert write_stamped(path, b"second, longer") == (False, on_disk())
+    assert write_stamped(path, b"") == (True, on_disk()) and on_disk()[0] == 0
