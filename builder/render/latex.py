@@ -15,7 +15,7 @@ from pylatex.base_classes import Float
 
 from builder.memo import Reuse, reuse_in_place
 from builder.render.latex_text import _escape, escape
-from builder.tables.model import ABSENT, UNKNOWN
+from builder.tables.model import ABSENT, UNKNOWN, groups_of
 
 FRAGMENT_NEEDS = (r"\usepackage[T1]{fontenc}", r"\usepackage{textcomp}", r"\usepackage{booktabs}",
                   r"\usepackage{tabularx}", r"\usepackage{multirow}", r"\usepackage{array}", r"\usepackage{pifont}")
@@ -212,8 +212,7 @@ def tabular_body(table, rows, texts) -> str:
     stretch = any(c.latex == "X" for c in table.columns) or grouped
     headers = ([escape(table.group_header)] if grouped else []) + [escape(c.header) for c in table.columns]
     items = [r"\toprule", " & ".join(headers) + r" \\", r"\midrule"]
-    part = _with_rows(table, rows)
-    groups = part.groups() if table.group_header is not None else [(None, rows)]
+    groups = groups_of(rows) if table.group_header is not None else [(None, rows)]
     for index, (group_cell, rows) in enumerate(groups):
         if index:
             items.append(r"\midrule")
@@ -242,17 +241,24 @@ _CAPTION, _LABEL, _BODY, _NOTES = "\x00caption\x00", "\x00label\x00", "\x00body\
 
 def float_template(table, with_notes: bool) -> str:
     """The table's float as pylatex writes it, with stand-ins for caption, label, rows and notes."""
-    float_env = WideTable(position="tbp") if table.wide else Table(position="tbp")
+    grouped = table.group_header is not None and table.wide
+    return _template(table.wide, grouped, table.group_width if grouped else None, tuple(c.latex for c in table.columns),
+                     with_notes)
+
+
+@lru_cache(maxsize=256)
+def _template(wide: bool, grouped: bool, group_width, column_types: tuple, with_notes: bool) -> str:
+    """float_template for tables of one shape (remembered: the leaderboards, some 500, have two or three)."""
+    float_env = WideTable(position="tbp") if wide else Table(position="tbp")
     float_env.append(NoEscape(r"\centering\footnotesize\setlength{\tabcolsep}{3pt}"))
     float_env.append(NoEscape("\n".join(MARK_MACROS)))
     float_env.append(NoEscape(r"\caption{" + _CAPTION + "}"))
     float_env.append(NoEscape(r"\label{tab:" + _LABEL + "}"))
-    grouped = table.group_header is not None and table.wide
     specs = []
     if grouped:
-        specs.append(RAGGED + f"p{{{table.group_width}\\linewidth}}")
-    specs += [_spec(c.latex) for c in table.columns]
-    stretch = any(c.latex == "X" for c in table.columns) or grouped
+        specs.append(RAGGED + f"p{{{group_width}\\linewidth}}")
+    specs += [_spec(t) for t in column_types]
+    stretch = "X" in column_types or grouped
     # tabularx needs an X column to stretch; a table without one keeps its natural width.
     tab = (Tabularx(NoEscape("".join(specs)), width_argument=NoEscape(r"\linewidth")) if stretch
            else Tabular(NoEscape("".join(specs))))
@@ -261,12 +267,6 @@ def float_template(table, with_notes: bool) -> str:
     if with_notes:
         float_env.append(NoEscape(_NOTES))
     return float_env.dumps()
-
-
-def _with_rows(table, rows):
-    """The same table with only some of its rows (for one part of a split table)."""
-    from dataclasses import replace
-    return replace(table, rows=tuple(rows))
 
 
 def render_notes(table, numbers=None, last: bool = True, printed: Reuse | None = None) -> str:

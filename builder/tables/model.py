@@ -67,12 +67,13 @@ class Table:
     group_width: float = 0.1        # share of the line the group column takes in wide LaTeX tables
     notes: tuple = field(default=())  # extra lines under the table (e.g. the dagger's meaning)
 
-    def groups(self):
-        """Consecutive runs of rows sharing a group: [(group cell, [rows])]."""
-        runs = []
-        for row in self.rows:
-            if runs and runs[-1][0] == row.group_key:
-                runs[-1][2].append(row)
-            else:
-                runs.append((row.group_key, row.group, [row]))
-        return [(cell, rows) for _, cell, rows in runs]
+
+def groups_of(rows) -> list:
+    """Consecutive runs of these rows sharing a group: [(group cell, [rows])] (a part of a split table too)."""
+    runs = []
+    for row in rows:
+        if runs and runs[-1][0] == row.group_key:
+            runs[-1][2].append(row)
+        else:
+            runs.append((row.group_key, row.group, [row]))
+    return [(cell, rows) for _, cell, rows in runs]
