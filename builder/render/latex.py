@@ -109,14 +109,27 @@ class RowText:
     __slots__ = ("cells", "lengths", "group_length", "footnotes", "height")
 
     def __init__(self, row):
-        self.cells = " & ".join(cell_tex(c) for c in row.cells)
-        self.lengths = tuple(_text_len(c) for c in row.cells)
-        self.group_length = _text_len(row.group) if row.group is not None else 0
-        seen = []
-        for c in ((row.group,) if row.group else ()) + tuple(row.cells):
-            for n in c.footnotes:
+        texts, lengths, seen = [], [], []
+        group = row.group
+        if group is not None:
+            self.group_length = _text_len(group)
+            seen.extend(dict.fromkeys(group.footnotes))
+        else:
+            self.group_length = 0
+        for c in row.cells:  # one pass: each cell's LaTeX, its length for the row's height, its footnotes
+            if c is None:
+                texts.append("")
+                lengths.append(0)
+                continue
+            texts.append(cell_tex(c))
+            spans, notes = c.spans, c.footnotes
+            lengths.append((len(spans[0].text) if len(spans) == 1 else sum([len(s.text) for s in spans]))
+                           + 3 * len(notes))
+            for n in notes:
                 if n not in seen:
                     seen.append(n)
+        self.cells = " & ".join(texts)
+        self.lengths = tuple(lengths)
         self.footnotes = tuple(seen)
         self.height = (None, 0.0)  # (the column widths it was estimated for, lines)
 
