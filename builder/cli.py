@@ -24,18 +24,19 @@ def _use_frames(stream) -> bool:
 _HELD: list = []
 
 
-def _sweep_cache(project) -> None:
-    """Delete temp files a killed command left in build/.cache (a build's outputs' folders are swept as it
-    writes there; the cache folder is written last, and an up-to-date build writes nothing)."""
-    from builder.output import remove_stale_temps
-    remove_stale_temps([project.root / "build" / ".cache" / "manifest.json"])
+def _sweep_temps(project, folders=()) -> None:
+    """Delete temp files a killed command left in build/.cache and in these folders. A build sweeps each
+    output folder as it first writes there, but an up-to-date build writes nothing, and the cache folder
+    is written last."""
+    from builder.output import remove_stale_temps_in
+    remove_stale_temps_in([project.root / "build" / ".cache", *folders])
 
 
 def cmd_validate(args, project) -> int:
     from builder.check import check
     from builder.reporters import REPORTERS, report_text
     from builder.progress import Progress
-    _sweep_cache(project)
+    _sweep_temps(project)
     bar = Progress("validate")
     result = check(project, args.paths or None, use_cache=True, progress=bar)
     _HELD.append(result)
@@ -67,8 +68,9 @@ def cmd_build(args, project) -> int:
     from builder import manifest
     options = {"site": not args.no_site, "pdf": args.pdf}
     read = manifest.inputs(project, options)  # before reading them: a file saved during the build is news next time
-    _sweep_cache(project)
-    if not args.force and manifest.up_to_date(project, options, read):
+    saved = manifest.load(project)
+    _sweep_temps(project, manifest.output_folders(project, saved))
+    if not args.force and manifest.up_to_date(project, options, read, saved):
         print("build: up to date (no entry, schema, table definition or builder file changed)")
         return 0
     from builder.build import build

@@ -85,11 +85,29 @@ def _file(project) -> Path:
     return project.root / "build" / ".cache" / NAME
 
 
-def up_to_date(project, options: dict, now: dict | None = None) -> bool:
-    """now: inputs(project, options) if the caller has taken them already (they are the same walk)."""
+def load(project) -> dict:
+    """The manifest the last complete build recorded ({} if none, or unreadable)."""
     try:
         saved = json.loads(_file(project).read_text(encoding="utf-8"))
     except (OSError, ValueError):
+        return {}
+    return saved if isinstance(saved, dict) else {}
+
+
+def output_folders(project, saved: dict) -> list:
+    """The folders holding the outputs the manifest records (where a killed build may have left temp files)."""
+    recorded = saved.get("outputs")
+    if not isinstance(recorded, dict):
+        return []
+    root = Path(project.root)
+    return sorted({root / os.path.dirname(rel) for rel in recorded if isinstance(rel, str) and ".." not in rel})
+
+
+def up_to_date(project, options: dict, now: dict | None = None, saved: dict | None = None) -> bool:
+    """now: inputs(project, options) if the caller has taken them already (they are the same walk); saved:
+    load(project), if the caller has read it."""
+    saved = load(project) if saved is None else saved
+    if not saved:
         return False
     if saved.get("inputs") != (now if now is not None else inputs(project, options)):
         return False

@@ -117,18 +117,31 @@ def remove_stale_temps(paths) -> None:
     A temp file whose process is still running is another process of this build writing there (the
     page worker writes leaderboards beside the tables): it stays. Deleting it made that write fail.
     """
-    for folder in sorted({Path(p).parent for p in paths}):
-        if folder.is_dir():
-            for tmp in folder.glob(".*.tmp"):
-                if _writer_alive(tmp.name):
-                    continue
-                try:
-                    tmp.unlink()
-                except OSError:
-                    pass
+    remove_stale_temps_in({Path(p).parent for p in paths})
+
+
+def remove_stale_temps_in(folders) -> None:
+    """remove_stale_temps for every temp file in these folders (a plain listing: an up-to-date build
+    lists the 10,000 entry pages' folder too, where a glob matched a pattern against each name)."""
+    for folder in sorted({os.fspath(f) for f in folders}):
+        try:
+            with os.scandir(folder) as listing:
+                stale = [item.path for item in listing if _is_temp(item.name) and not _writer_alive(item.name)]
+        except OSError:  # no such folder (yet)
+            continue
+        for tmp in stale:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
 
 
 _TEMP_NAME = re.compile(r"\..+\.(\d+)-\d+\.tmp")
+
+
+def _is_temp(name: str) -> bool:
+    """What the glob ".*.tmp" matches: hidden, and ending in .tmp after something."""
+    return name.startswith(".") and name.endswith(".tmp") and len(name) >= 5
 
 
 def _writer_alive(name: str) -> bool:

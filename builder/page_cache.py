@@ -14,7 +14,7 @@ import signal
 from pathlib import Path
 
 from builder.cache import stamp
-from builder.output import write_atomic, write_stamped
+from builder.output import remove_stale_temps_in, write_atomic, write_stamped
 from builder.processes import end_with_parent
 
 _WRITER = None
@@ -69,7 +69,7 @@ def _write_pages(entry_ids, writer, job, gate=None):
 
     With a gate (an Event), everything is keyed and rendered first and nothing is written before it is set.
     """
-    folder, salt, known, force = job
+    folder, salt, known, force = job[:4]
     out, todo = [], []
     for eid in entry_ids:
         e = writer.corpus[eid]
@@ -83,6 +83,7 @@ def _write_pages(entry_ids, writer, job, gate=None):
         out.append(None)
     if todo:
         _await(gate)
+        _sweep(folder, job)
     for at, eid, key, path, text in todo:
         written, stamp = write_stamped(path, text, force)
         out[at] = (eid, (key, stamp), path, "written" if written else "unchanged")
@@ -96,10 +97,19 @@ def _write_job(name, writer, job, gate=None):
 
     def put(path, text) -> None:
         _await(gate)
+        _sweep(Path(path).parent, job)
         written, stamp = write_stamped(path, text.encode("utf-8"), force)
         out.append((None, (None, stamp), path, "written" if written else "unchanged"))
     writer.run_job(name, put)
     return out
+
+
+def _sweep(folder, job) -> None:
+    """Before this process first writes into a folder in this build, delete the temp files a killed build
+    left there (job[4]: the folders this process has swept; each forked process has its own copy)."""
+    if folder not in job[4]:
+        job[4].add(folder)
+        remove_stale_temps_in([folder])
 
 
 def _await(gate) -> None:
@@ -141,7 +151,7 @@ class PendingPages:
         first: such jobs done before them (large ones: the small chunks of pages at the end even out
         the two processes' shares)."""
         global _WRITER, _JOB, _CHUNKS, _NEXT, _GATE
-        self.writer, self.job_args = writer, (Path(folder), salt, {} if force else known, force)
+        self.writer, self.job_args = writer, (Path(folder), salt, {} if force else known, force, set())
         ids = [e.id for e in writer.corpus.entries]
         self.chunks = [("job", name) for name in first]
         self.chunks += [("pages", ids[i:i + self.CHUNK]) for i in range(0, len(ids), self.CHUNK)]

@@ -93,19 +93,29 @@ def _dead_pid() -> int:
     return proc.pid
 
 
-def test_temp_files_a_killed_command_left_in_the_cache_go_with_the_next_build_or_validate(tmp_path):
-    """A build killed while writing its manifest or cache leaves a temp file there; an up-to-date build
-    writes nothing, so it must sweep them itself. A temp file of a running process stays."""
+def test_temp_files_a_killed_command_left_go_with_the_next_build_or_validate(tmp_path):
+    """A build killed mid-write leaves a temp file beside the output (or the cache file) it was writing.
+    The next build deletes them: an up-to-date one too, which writes nothing, and also where only the page
+    worker writes (survey.tex, the entry pages). validate sweeps the cache. A running process's stays."""
     root = make_root(tmp_path / "survey")
     _build(root)
-    cache = root / "build" / ".cache"
-    dead = cache / f".manifest.json.{_dead_pid()}-3.tmp"
+    cache, latex, pages = root / "build" / ".cache", root / "build" / "latex", root / "docs" / "survey" / "entries"
+    dead = _dead_pid()
+    left = [cache / f".manifest.json.{dead}-3.tmp", latex / f".survey.tex.{dead}-4.tmp",
+            next(pages.glob("*.md")).parent / f".page.md.{dead}-5.tmp"]
     alive = cache / f".pages.marshal.{os.getpid()}-7.tmp"
-    for f in (dead, alive):
-        f.write_text("half", encoding="utf-8")
+
+    def plant():
+        for f in (*left, alive):
+            f.write_text("half", encoding="utf-8")
+    plant()
     assert UP_TO_DATE in _build(root)
-    assert not dead.exists() and alive.exists()
-    dead.write_text("half", encoding="utf-8")
+    assert not any(f.exists() for f in left) and alive.exists()
+    plant()
+    (cache / "manifest.json").unlink()  # no record of the outputs' folders: the writers sweep them
+    assert UP_TO_DATE not in _build(root)
+    assert not any(f.exists() for f in left) and alive.exists()
+    plant()
     code, out = run_main("--root", str(root), "validate")
     assert code == 0, out
-    assert not dead.exists() and alive.exists()
+    assert not left[0].exists() and alive.exists()

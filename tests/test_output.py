@@ -68,10 +68,11 @@ def test_a_stale_temp_file_goes_but_one_a_running_process_is_writing_stays(tmp_p
         live = tmp_path / f".leaderboard-b1.tex.{writer.pid}-7.tmp"
         dead = tmp_path / f".leaderboard-b2.tex.{finished.pid}-8.tmp"
         unnamed = tmp_path / ".old-style.tmp"
-        for f in (live, dead, unnamed):
+        others = [tmp_path / "notes.tmp", tmp_path / ".tmp"]  # not a hidden "<name>.tmp": not ours
+        for f in (live, dead, unnamed, *others):
             f.write_text("partial")
         remove_stale_temps([tmp_path / "leaderboard-b3.tex"])
-        assert sorted(p.name for p in tmp_path.iterdir()) == [live.name]
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, *(f.name for f in others)])
     finally:
         writer.kill()
         writer.wait()
