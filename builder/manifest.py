@@ -99,8 +99,9 @@ def output_folders(project, saved: dict) -> list:
     recorded = saved.get("outputs")
     if not isinstance(recorded, dict):
         return []
+    folders = {os.path.dirname(rel) for rel in recorded if isinstance(rel, str)}  # a few, of 10,000 paths
     root = Path(project.root)
-    return sorted({root / os.path.dirname(rel) for rel in recorded if isinstance(rel, str) and ".." not in rel})
+    return sorted(root / folder for folder in folders if ".." not in folder and not os.path.isabs(folder))
 
 
 def up_to_date(project, options: dict, now: dict | None = None, saved: dict | None = None) -> bool:

@@ -119,3 +119,15 @@ def test_temp_files_a_killed_command_left_go_with_the_next_build_or_validate(tmp
     code, out = run_main("--root", str(root), "validate")
     assert code == 0, out
     assert not left[0].exists() and alive.exists()
+
+
+def test_the_folders_swept_are_those_of_recorded_outputs_inside_the_survey(tmp_path):
+    """A manifest is a file on disk like any other: a path that leaves the survey names no folder to sweep."""
+    from types import SimpleNamespace
+
+    from builder.manifest import output_folders
+    project = SimpleNamespace(root=tmp_path)
+    saved = {"outputs": {"build/latex/tables/a.tex": [1, 2], "build/latex/tables/b.tex": [1, 2], "docs/index.md": [1, 2],
+                         "../elsewhere/x.md": [1, 2], "/etc/x": [1, 2]}}
+    assert output_folders(project, saved) == [tmp_path / "build/latex/tables", tmp_path / "docs"]
+    assert output_folders(project, {}) == [] and output_folders(project, {"outputs": ["a"]}) == []
