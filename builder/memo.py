@@ -28,11 +28,7 @@ class Memo:
 
     def own(self, name, entry, compute):
         """compute(entry), reused while this Entry object is unchanged (it reads only the entry)."""
-        store = self.store(name)
-        hit = store.get(entry.id)
-        if hit is None or hit[0] is not entry:
-            hit = store[entry.id] = (entry, compute(entry))
-        return hit[1]
+        return self.own_each(name, (entry,), compute)[0]
 
     def near(self, name, entry, compute):
         """compute(entry), redone when the entry or one of its neighbours changed (once per build)."""

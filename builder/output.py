@@ -161,6 +161,20 @@ def _writer_alive(name: str) -> bool:
     return True
 
 
+class TempSweeper:
+    """Deletes the temp files a killed build left in a folder before this process first writes there in
+    this build (each writing process keeps its own: a forked worker gets a copy)."""
+
+    def __init__(self):
+        self.swept: set = set()
+
+    def before_write(self, path) -> None:
+        folder = os.path.dirname(os.fspath(path))
+        if folder not in self.swept:
+            self.swept.add(folder)
+            remove_stale_temps_in([folder])
+
+
 class StreamWriter:
     """Writes outputs as a build produces them (so it never holds them all), keeping the report."""
 
@@ -169,13 +183,10 @@ class StreamWriter:
         # Only a folder that existed before the build can hold files it did not write (a first build's are new).
         self.managed = [folder for folder in managed if os.path.isdir(folder)]
         self.paths: list = []
-        self.folders: set = set()  # folders already swept of temp files left by a killed build
+        self.sweeper = TempSweeper()
 
     def __call__(self, path, text) -> None:
-        folder = Path(path).parent
-        if folder not in self.folders:
-            self.folders.add(folder)
-            remove_stale_temps([path])
+        self.sweeper.before_write(path)
         data = text.encode("utf-8") if isinstance(text, str) else text
         written, self.report.stamps[path] = write_stamped(path, data, self.force)
         (self.report.written if written else self.report.unchanged).append(path)

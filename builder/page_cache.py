@@ -12,9 +12,10 @@ import marshal
 import os
 import signal
 from pathlib import Path
+from typing import NamedTuple
 
 from builder.cache import stamp
-from builder.output import remove_stale_temps_in, write_atomic, write_stamped
+from builder.output import TempSweeper, write_atomic, write_stamped
 from builder.processes import end_with_parent
 
 _WRITER = None
@@ -64,12 +65,22 @@ def render_in_parallel(writer, entries) -> list:
     return sorted(out, key=lambda item: order[item[0]])
 
 
-def _write_pages(entry_ids, writer, job, gate=None):
+class PageJob(NamedTuple):
+    """What every chunk of a build's pages and jobs is written with."""
+
+    folder: Path         # the entry pages' folder
+    salt: str            # the start of every page key (see SiteWriter.begin_entry_pages)
+    known: dict          # entry id -> (key, stamp) of the page last written ({} when forced)
+    force: bool
+    sweeper: TempSweeper
+
+
+def _write_pages(entry_ids, writer, job: PageJob, gate=None):
     """Key, render and write the pages of these entries: [(id, index record, path, 'kept' | 'written' | 'unchanged')].
 
     With a gate (an Event), everything is keyed and rendered first and nothing is written before it is set.
     """
-    folder, salt, known, force = job[:4]
+    folder, salt, known, force = job.folder, job.salt, job.known, job.force
     out, todo = [], []
     for eid in entry_ids:
         e = writer.corpus[eid]
@@ -83,33 +94,25 @@ def _write_pages(entry_ids, writer, job, gate=None):
         out.append(None)
     if todo:
         _await(gate)
-        _sweep(folder, job)
+        job.sweeper.before_write(todo[0][3])
     for at, eid, key, path, text in todo:
         written, stamp = write_stamped(path, text, force)
         out[at] = (eid, (key, stamp), path, "written" if written else "unchanged")
     return out
 
 
-def _write_job(name, writer, job, gate=None):
+def _write_job(name, writer, job: PageJob, gate=None):
     """Do writer.run_job(name), writing each file it makes as it comes (a job may make hundreds):
     [(None, (None, stamp), path, state)], like pages. With a gate, the first write waits for it."""
-    force, out = job[3], []
+    force, out = job.force, []
 
     def put(path, text) -> None:
         _await(gate)
-        _sweep(Path(path).parent, job)
+        job.sweeper.before_write(path)
         written, stamp = write_stamped(path, text.encode("utf-8"), force)
         out.append((None, (None, stamp), path, "written" if written else "unchanged"))
     writer.run_job(name, put)
     return out
-
-
-def _sweep(folder, job) -> None:
-    """Before this process first writes into a folder in this build, delete the temp files a killed build
-    left there (job[4]: the folders this process has swept; each forked process has its own copy)."""
-    if folder not in job[4]:
-        job[4].add(folder)
-        remove_stale_temps_in([folder])
 
 
 def _await(gate) -> None:
@@ -151,7 +154,7 @@ class PendingPages:
         first: such jobs done before them (large ones: the small chunks of pages at the end even out
         the two processes' shares)."""
         global _WRITER, _JOB, _CHUNKS, _NEXT, _GATE
-        self.writer, self.job_args = writer, (Path(folder), salt, {} if force else known, force, set())
+        self.writer, self.job_args = writer, PageJob(Path(folder), salt, {} if force else known, force, TempSweeper())
         ids = [e.id for e in writer.corpus.entries]
         self.chunks = [("job", name) for name in first]
         self.chunks += [("pages", ids[i:i + self.CHUNK]) for i in range(0, len(ids), self.CHUNK)]

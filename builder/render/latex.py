@@ -117,15 +117,9 @@ class RowText:
         else:
             self.group_length = 0
         for c in row.cells:  # one pass: each cell's LaTeX, its length for the row's height, its footnotes
-            if c is None:
-                texts.append("")
-                lengths.append(0)
-                continue
             texts.append(cell_tex(c))
-            spans, notes = c.spans, c.footnotes
-            lengths.append((len(spans[0].text) if len(spans) == 1 else sum([len(s.text) for s in spans]))
-                           + 3 * len(notes))
-            for n in notes:
+            lengths.append(_text_len(c))
+            for n in c.footnotes:
                 if n not in seen:
                     seen.append(n)
         self.cells = " & ".join(texts)
