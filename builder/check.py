@@ -170,7 +170,11 @@ def load_entries(files, schema: Schema, cache=None, workers: int | None = None,
         from builder.shared_work import share_work
         schema.fast  # compile once, before forking, so the worker inherits it
         size = max(8, min(32, len(todo) // 32))
-        share_work([todo[i:i + size] for i in range(0, len(todo), size)], check_chunk, take, _packed)
+        pending = schema.pending  # the schema's own check, if still to do: the worker's once it has read its share
+        answer = share_work([todo[i:i + size] for i in range(0, len(todo), size)], check_chunk, take, _packed,
+                            after=pending.conforms if pending is not None else None)
+        if pending is not None:
+            pending.given(answer)
     else:
         for outcome in check_chunk(todo):
             take(outcome)
@@ -202,27 +206,35 @@ def check(project: Project, paths=None, today: dt.date | None = None, schema: Sc
     on_corpus(corpus, schema) is called once the corpus is assembled, if no file has an error, before
     the cross-entry checks (a build starts its page worker there: the checks may still fail it).
     """
-    schema = schema or load_schema(project.schema_path, project.root / "build" / ".cache" if use_cache else None)
-    check_settings(project, schema)
-    all_files, problems = discover(project)
-    if paths:
-        selected, path_problems = discover(project, paths)
-        problems += path_problems
-    cache = None
-    if use_cache:
-        from builder.cache import EntryCache, code_hash, content_hash
-        key = content_hash((code_hash() + Path(project.schema_path).read_text(encoding="utf-8")).encode())
-        cache = EntryCache(project.root / "build" / ".cache", key)
-    entries, load_problems = load_entries(all_files, schema, cache, progress=progress)
-    problems += load_problems
-    saving = None
-    if cache is not None:
-        cache.prune(str(f) for f in all_files)
-        saving = cache.save()  # written while the corpus is assembled
-        cache = None  # its copy of every entry goes now, before a page worker forks and would inherit it
-    corpus = Corpus.build(entries, project.references)
-    if saving is not None:
-        saving.join()  # no thread may run across the page worker's fork
+    # The schema's own check (is it a valid JSON Schema?) runs in the reader that ends first, if one is
+    # forked; it is settled before anything read with the schema is reported, and first if anything fails.
+    schema = schema or load_schema(project.schema_path, project.root / "build" / ".cache" if use_cache else None,
+                                   defer=True)
+    try:
+        check_settings(project, schema)
+        all_files, problems = discover(project)
+        if paths:
+            selected, path_problems = discover(project, paths)
+            problems += path_problems
+        cache = None
+        if use_cache:
+            from builder.cache import EntryCache, code_hash, content_hash
+            key = content_hash((code_hash() + Path(project.schema_path).read_text(encoding="utf-8")).encode())
+            cache = EntryCache(project.root / "build" / ".cache", key)
+        entries, load_problems = load_entries(all_files, schema, cache, progress=progress)
+        problems += load_problems
+        saving = None
+        if cache is not None:
+            cache.prune(str(f) for f in all_files)
+            saving = cache.save()  # written while the corpus is assembled
+            cache = None  # its copy of every entry goes now, before a page worker forks and would inherit it
+        corpus = Corpus.build(entries, project.references)
+        if saving is not None:
+            saving.join()  # no thread may run across the page worker's fork
+    except Exception:
+        schema.settle()  # a schema that is no JSON Schema explains whatever went wrong above
+        raise
+    schema.settle()
     if on_corpus is not None and not any(p.is_error() for p in problems):
         on_corpus(corpus, schema)
     problems = finish(corpus, problems, schema, project, today)

@@ -140,11 +140,15 @@ SCHEMA_CHECKED = "schema-checked"  # in a cache folder: the key of the last sche
 
 
 def load_schema_file(path, cache_folder=None) -> dict:
-    """The entry schema: JSON that is a valid draft 2020-12 JSON Schema (ConfigError otherwise).
+    """The entry schema: JSON that is a valid draft 2020-12 JSON Schema (ConfigError otherwise)."""
+    check = read_schema_file(path, cache_folder)
+    check.settle()
+    return check.raw
 
-    Checking it against the meta-schema takes jsonschema (imported: 0.08 s) and 0.07-0.09 s more at every
-    command. With cache_folder, a text found valid once (by this builder code) is not checked again.
-    """
+
+def read_schema_file(path, cache_folder=None) -> "MetaCheck":
+    """The entry schema's JSON (ConfigError if it is not a JSON object), with its check against the
+    meta-schema still to settle (MetaCheck)."""
     shown = _display(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
@@ -156,30 +160,65 @@ def load_schema_file(path, cache_folder=None) -> dict:
         raise ConfigError([Problem(shown, exc.lineno, exc.colno, f"error: the entry schema is not valid JSON: {exc.msg}")]) from None
     if not isinstance(raw, dict):
         raise ConfigError([Problem(shown, 1, 1, "error: the entry schema must be a JSON object")])
-    marker = Path(cache_folder) / SCHEMA_CHECKED if cache_folder is not None else None
-    if marker is not None:
-        from builder.cache import code_hash, content_hash
-        key = content_hash((code_hash() + text).encode("utf-8")).encode("ascii")
+    return MetaCheck(raw, text, shown, cache_folder)
+
+
+class MetaCheck:
+    """Whether the entry schema's text is a valid JSON Schema (draft 2020-12).
+
+    The check takes jsonschema and 0.07-0.09 s at every command. With a cache folder, a text found valid
+    once (by this builder code) is not checked again. Otherwise it can run where a core is free: a reader
+    with no files left runs conforms() while the main process assembles the corpus, and hands its answer
+    over with given(); settle() then only takes it (or checks here, to say where the schema is wrong).
+    """
+
+    def __init__(self, raw: dict, text: str, shown: str, cache_folder=None):
+        self.raw, self.text, self.shown = raw, text, shown
+        self.marker = Path(cache_folder) / SCHEMA_CHECKED if cache_folder is not None else None
+        self.settled = False
+        self._answer = None  # a function returning conforms() as run elsewhere (None: no answer)
+        if self.marker is not None:
+            from builder.cache import code_hash, content_hash
+            self.key = content_hash((code_hash() + text).encode("utf-8")).encode("ascii")
+            try:
+                self.settled = self.marker.read_bytes() == self.key
+            except OSError:
+                pass
+
+    def conforms(self) -> bool | None:
+        """The check alone, quietly (None if it could not run): what a reader does with its spare time."""
         try:
-            if marker.read_bytes() == key:
-                return raw
-        except OSError:
-            pass
-    from jsonschema import Draft202012Validator, SchemaError
-    try:
-        Draft202012Validator.check_schema(raw)
-    except SchemaError as exc:
-        line, col = _json_position(text, shown, tuple(exc.absolute_path))
-        where = "/".join(str(p) for p in exc.absolute_path) or "the top level"
-        raise ConfigError([Problem(shown, line, col, f"error: not a valid JSON Schema (draft 2020-12) at {where}: "
-                                                     f"{exc.message[:300]}")]) from None
-    if marker is not None:
-        from builder.output import write_atomic
-        try:
-            write_atomic(marker, key)
-        except OSError:
-            pass  # a read-only checkout checks it again next time
-    return raw
+            from jsonschema import Draft202012Validator
+            Draft202012Validator.check_schema(self.raw)
+            return True
+        except Exception:  # noqa: BLE001 - settle() checks again and says what is wrong
+            return None
+
+    def given(self, answer) -> None:
+        """answer(): what conforms() returned where it ran, waited for when settle() needs it."""
+        self._answer = answer
+
+    def settle(self) -> None:
+        """Raise ConfigError if the schema is not a valid JSON Schema; else remember the text as valid."""
+        if self.settled:
+            return
+        answer, self._answer = self._answer, None
+        if answer is None or answer() is not True:
+            from jsonschema import Draft202012Validator, SchemaError
+            try:
+                Draft202012Validator.check_schema(self.raw)
+            except SchemaError as exc:
+                line, col = _json_position(self.text, self.shown, tuple(exc.absolute_path))
+                where = "/".join(str(p) for p in exc.absolute_path) or "the top level"
+                raise ConfigError([Problem(self.shown, line, col, f"error: not a valid JSON Schema (draft 2020-12) at "
+                                                                  f"{where}: {exc.message[:300]}")]) from None
+        self.settled = True
+        if self.marker is not None:
+            from builder.output import write_atomic
+            try:
+                write_atomic(self.marker, self.key)
+            except OSError:
+                pass  # a read-only checkout checks it again next time
 
 
 def _json_position(text: str, shown: str, path: tuple) -> tuple[int, int]:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -60,6 +60,13 @@ def _formats(node) -> set:
 class Schema:
     raw: dict
     path: str
+    pending: object = field(default=None, repr=False, compare=False)  # configs.MetaCheck not settled yet
+
+    def settle(self) -> None:
+        """ConfigError if the schema is not a valid JSON Schema (a deferred check, see load_schema)."""
+        if self.pending is not None:
+            self.pending.settle()
+            self.pending = None
 
     @cached_property
     def validator(self):
@@ -137,8 +144,14 @@ class Schema:
         return node
 
 
-def load_schema(path: Path, cache_folder=None) -> Schema:
+def load_schema(path: Path, cache_folder=None, defer: bool = False) -> Schema:
     """The entry schema, checked to be JSON and a valid JSON Schema (ConfigError says where it is not);
-    with cache_folder, only if this text was not found valid before (see load_schema_file)."""
-    from builder.configs import load_schema_file
-    return Schema(load_schema_file(path, cache_folder), str(path))
+    with cache_folder, only if this text was not found valid before (see configs.MetaCheck).
+
+    defer: the check against the meta-schema is left to Schema.settle(), which the caller must call
+    before it reports anything read with this schema (check() lets a reader run it meanwhile)."""
+    from builder.configs import read_schema_file
+    meta = read_schema_file(path, cache_folder)
+    if not defer:
+        meta.settle()
+    return Schema(meta.raw, str(path), None if meta.settled else meta)

@@ -11,7 +11,7 @@ from builder.cli import main
 from builder.session import Session
 from builder.site_pages import site_pages
 from builder.project import load_project
-from conftest import make_root
+from conftest import generated_survey, make_root
 
 
 def _json_schema_edit(change):
@@ -122,6 +122,38 @@ def test_a_schema_found_valid_is_not_checked_again_until_its_text_changes(tmp_pa
     assert main(["--root", str(root), "validate"]) == 2 and checks == [1]  # a new text: checked, and refused
     assert "error: not a valid JSON Schema (draft 2020-12) at properties/id/type" in capsys.readouterr().err
     assert main(["--root", str(root), "validate"]) == 2 and checks == [1, 1]  # a refused text is never remembered
+
+
+def test_on_a_large_survey_a_reader_checks_the_schema_once_it_has_read_its_share(tmp_path, monkeypatch):
+    """Past 200 files a forked reader shares the reading; the schema's own check (0.09 s) is its spare work,
+    done while the main process assembles the corpus: the main process never runs it."""
+    import jsonschema
+    from builder.configs import SCHEMA_CHECKED
+    root = generated_survey(tmp_path / "survey", 240)
+    checks = []  # calls in this process: the reader's land in its own copy of the list
+    real = jsonschema.Draft202012Validator.check_schema
+    monkeypatch.setattr(jsonschema.Draft202012Validator, "check_schema",
+                        classmethod(lambda cls, schema, **kw: checks.append(1) or real(schema, **kw)))
+    assert main(["--root", str(root), "validate"]) == 0
+    assert checks == [] and (root / "build" / ".cache" / SCHEMA_CHECKED).exists()  # the reader's answer was taken
+
+
+@pytest.mark.parametrize("change,where", [
+    # refused by the compiled validator before reading starts
+    (lambda s: s["properties"]["id"].update(type="strin"), "properties/id/type"),
+    # only in an annotation the compiled validator never sees: reading ends, then the check refuses
+    (lambda s: s["properties"]["id"].update(description=5), "properties/id/description"),
+])
+@pytest.mark.parametrize("command", [["validate"], ["build", "--no-site"]])
+def test_on_a_large_survey_a_schema_that_is_no_json_schema_still_stops_everything(tmp_path, capsys, change, where,
+                                                                                 command):
+    root = generated_survey(tmp_path / "survey", 240)
+    _json_schema_edit(change)(root)
+    assert main(["--root", str(root), *command]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert f"error: not a valid JSON Schema (draft 2020-12) at {where}" in err.splitlines()[0]
+    assert not (root / "build" / "latex").exists() and not (root / "docs" / "survey").exists()
 
 
 def test_every_problem_of_a_settings_file_is_reported_at_once(tmp_path, capsys):

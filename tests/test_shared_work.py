@@ -58,6 +58,54 @@ def test_chunks_of_a_worker_that_dies_are_done_by_the_caller():
     assert sorted(taken) == sorted([i + 1 for i in range(300)] + [i + 1001 for i in range(300)])
 
 
+def test_after_runs_in_the_worker_once_its_chunks_are_done_and_its_value_is_waited_for_later():
+    """A build hands the worker its spare work (the schema's own check) and takes the answer when it needs it."""
+    caller = os.getpid()
+
+    def do(chunk):
+        if os.getpid() == caller:
+            time.sleep(0.02)  # the caller is slow: the worker runs out of chunks first, and says so mid-loop
+        return [(x, os.getpid()) for x in chunk]
+    taken = []
+    answer = share_work([[i] for i in range(200)], do, taken.append, after=lambda: ("done by", os.getpid()))
+    assert sorted(x for x, _ in taken) == list(range(200))
+    workers = {pid for _, pid in taken} - {caller}
+    assert len(workers) == 1
+    assert answer() == ("done by", workers.pop())
+
+
+def test_a_worker_whose_after_fails_or_that_dies_gives_no_answer_and_its_chunks_are_still_done():
+    def fails():
+        raise RuntimeError("spare work that breaks")
+    taken = []
+    answer = share_work([[i] for i in range(300)], _squares, taken.append, after=fails)
+    assert sorted(x for x, _, _ in taken) == list(range(300)) and answer() is None
+    caller = os.getpid()
+
+    def dies(chunk):
+        if os.getpid() != caller:
+            os._exit(3)
+        return [x for x in chunk]
+    taken = []
+    answer = share_work([[i] for i in range(300)], dies, taken.append, after=lambda: True)
+    assert sorted(taken) == list(range(300)) and answer() is None
+
+
+def test_a_worker_that_fails_on_a_chunk_stops_quietly_and_the_caller_meets_the_error(capfd):
+    """No traceback from the worker: the caller does the chunk again and raises where it can say what failed."""
+    caller = os.getpid()
+
+    def do(chunk):
+        time.sleep(0.001)
+        if chunk[0] == 150:
+            raise ValueError("chunk 150")
+        return chunk
+    with pytest.raises(ValueError, match="chunk 150"):
+        share_work([[i] for i in range(300)], do, lambda x: None)
+    assert "Traceback" not in capfd.readouterr().err
+    assert os.getpid() == caller
+
+
 def test_entries_read_on_two_cores_are_the_entries_read_on_one(tmp_path):
     """load_entries shares the files above 200 between the caller and a worker; the result is the same."""
     schema = load_schema(REPO / "schema" / "entry.schema.json")
