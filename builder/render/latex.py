@@ -108,7 +108,10 @@ class RowText:
 
     __slots__ = ("cells", "lengths", "group_length", "footnotes", "height")
 
-    def __init__(self, row):
+    def __init__(self, row, printed: dict | None = None):
+        """printed: id(cell) -> (LaTeX, length) of the cells printed so far in this table (cells are shared:
+        a column shows the same few values thousands of times, each one Cell)."""
+        printed = {} if printed is None else printed
         texts, lengths, seen = [], [], []
         group = row.group
         if group is not None:
@@ -117,8 +120,11 @@ class RowText:
         else:
             self.group_length = 0
         for c in row.cells:  # one pass: each cell's LaTeX, its length for the row's height, its footnotes
-            texts.append(cell_tex(c))
-            lengths.append(_text_len(c))
+            hit = printed.get(id(c))
+            if hit is None:
+                hit = printed[id(c)] = (cell_tex(c), _text_len(c))
+            texts.append(hit[0])
+            lengths.append(hit[1])
             for n in c.footnotes:
                 if n not in seen:
                     seen.append(n)
@@ -130,7 +136,8 @@ class RowText:
 
 def row_texts(table, cache=None) -> dict:
     """id(row) -> RowText for every row of the table; cache keeps them between builds of a session."""
-    return dict(zip(map(id, table.rows), reuse_in_place(cache, table.rows, RowText)))
+    printed: dict = {}
+    return dict(zip(map(id, table.rows), reuse_in_place(cache, table.rows, lambda row: RowText(row, printed))))
 
 
 def row_lines(table, infos) -> list:

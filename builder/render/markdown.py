@@ -103,8 +103,16 @@ def render_markdown(table, links: Links, heading_level: int = 0, cache: dict | N
     grouped = table.group_header is not None
     headers = ([md_text(table.group_header)] if grouped else []) + [md_text(c.header) for c in table.columns]
 
+    printed: dict = {}  # id(cell) -> its Markdown: a column's cells are shared by the rows showing one value
+
+    def cell(c) -> str:
+        text = printed.get(id(c))
+        if text is None:
+            text = printed[id(c)] = cell_md(c, links, anchor)
+        return text
+
     def line(row) -> str:
-        cells = [cell_md(c, links, anchor) for c in row.cells]
+        cells = [cell(c) for c in row.cells]
         if grouped:
             cells.insert(0, cell_md(row.group, links, anchor))
         return pipe_row(cells)

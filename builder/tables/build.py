@@ -141,6 +141,28 @@ def entry_cell(entry, sort=None, footnotes=()) -> Cell:
     return Cell((Span(entry_name(entry), entry=entry.id),), sort=sort or entry_name(entry).lower(), footnotes=footnotes)
 
 
+# Column kinds whose cell follows from the value alone (and, for refs, from names fixed for the build): one
+# Cell per value, shared by every row showing it, so renderers print it once (a column shows the same few
+# values thousands of times).
+_SHAREABLE = frozenset(("text", "value", "list", "bool", "template", "join", "refs"))
+
+
+def _value_key(value):
+    """A key equal only for values that print alike (True is not 1, -0.0 is not 0.0); None if there is none."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool:
+        return kind, value
+    if kind is float:
+        return kind, repr(value)
+    if kind is list:
+        keys = tuple(map(_value_key, value))
+        return None if None in keys else (kind, keys)
+    if kind is dict:
+        keys = tuple((k, _value_key(v)) for k, v in value.items())
+        return None if any(v is None for _, v in keys) else (kind, keys)
+    return None
+
+
 class TableBuilder:
     def __init__(self, corpus, taxonomy):
         self.corpus = corpus
@@ -213,6 +235,7 @@ class TableBuilder:
             raise ValueError(f"unknown column type {kind!r}")
         path, footnote = col["field"], col.get("footnote")
         special = self.special
+        shared: dict = {} if kind in _SHAREABLE else None  # value -> its Cell (without footnotes), made once
 
         def make(entry, data, notes) -> Cell:
             value = lookup(data, path)
@@ -223,7 +246,15 @@ class TableBuilder:
                 text = lookup(entry.data, footnote)
                 if isinstance(text, str):
                     footnotes = (notes.add(text),)
-            return show(value, footnotes)
+            if footnotes or shared is None:
+                return show(value, footnotes)
+            key = _value_key(value)
+            if key is None:
+                return show(value, footnotes)
+            hit = shared.get(key)
+            if hit is None:
+                hit = shared[key] = show(value, footnotes)
+            return hit
         return make
 
     def fill(self, template: str, value, dimensions: dict) -> list:

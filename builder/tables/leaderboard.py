@@ -75,8 +75,11 @@ def rank_marks(values, direction) -> dict:
     return marks
 
 
-def build_leaderboard(bench, results, corpus, caption_template: str) -> Table:
+def build_leaderboard(bench, results, corpus, caption_template: str, entry_cells: dict | None = None) -> Table:
+    """entry_cells: id -> the Cell naming that entry, shared by the leaderboards of one build (a model shows
+    in many; renderers print a shared cell once)."""
     notes = Footnotes()
+    entry_cells = {} if entry_cells is None else entry_cells
     sections: dict = {}
     for r in results:
         sections.setdefault((r.task, r.metric), []).append(r)
@@ -99,7 +102,9 @@ def build_leaderboard(bench, results, corpus, caption_template: str) -> Table:
                 note = f"Reported in {entry_name(reporter)} ({where})."
             n = notes.add(note)
             if r.subject and corpus.get(r.subject):
-                who = entry_cell(corpus[r.subject])
+                who = entry_cells.get(r.subject)
+                if who is None:
+                    who = entry_cells[r.subject] = entry_cell(corpus[r.subject])
             else:
                 who = Cell((Span(r.system or r.subject or "?"),), sort=(r.system or "").lower())
             value = Cell((Span(fmt_number(r.value)),), emphasis=marks.get(r.value),
@@ -123,6 +128,7 @@ def iter_leaderboards(definitions: dict, corpus, memo=None, results=None):
     template = (definitions.get("leaderboards") or {}).get("caption", "Results on {title}.")
     store = memo.store("leaderboard") if memo is not None else None
     changed = memo.changed if memo is not None else None
+    entry_cells: dict = {}
     for bench in corpus.of_kind("benchmark"):
         mine = by_benchmark.get(bench.id, [])
         if not mine:
@@ -132,7 +138,7 @@ def iter_leaderboards(definitions: dict, corpus, memo=None, results=None):
                 and hit[3].isdisjoint(changed):
             yield hit[2]
             continue
-        table = build_leaderboard(bench, list(mine), corpus, template)
+        table = build_leaderboard(bench, list(mine), corpus, template, entry_cells)
         if store is not None:  # with the entries it names: an edit to any of them rebuilds it
             store[bench.id] = (bench, mine, table, frozenset([r.reporter for r in mine] + [r.subject for r in mine]))
         yield table

@@ -1,0 +1,108 @@
+"""A column shows the same few values thousands of times: each value is one Cell, shared by the rows showing
+it, and a renderer prints a shared cell once per table. Sharing never merges values that print differently."""
+from __future__ import annotations
+
+import pytest
+
+import builder.render.latex as latex
+import builder.render.markdown as markdown
+from builder.build import load_definitions
+from builder.check import check
+from builder.project import load_project
+from builder.render.markdown import Links
+from builder.tables.build import iter_tables, lookup, _value_key
+from builder.tables.leaderboard import iter_leaderboards
+from conftest import generated_survey
+
+
+@pytest.fixture(scope="module")
+def survey(tmp_path_factory):
+    root = generated_survey(tmp_path_factory.mktemp("shared") / "survey", 120)
+    project = load_project(root)
+    result = check(project)
+    assert not result.errors
+    return project, result, load_definitions(project, result.schema)
+
+
+def _tables(survey) -> dict:
+    project, result, definitions = survey
+    return {t.name: t for t in iter_tables(definitions, result.corpus, result.schema.taxonomy)}
+
+
+@pytest.mark.parametrize("a,b", [
+    (True, 1), (False, 0), (1, 1.0), (0.0, -0.0), ("1", 1), ([True], [1]), ({"n": 1}, {"n": True}),
+    ({"n": 1.0}, {"n": 1}), (["a", "b"], ["b", "a"]), ({"a": "x"}, {"a": "x", "b": None}),
+])
+def test_values_that_may_print_differently_never_share_a_key(a, b):
+    assert _value_key(a) != _value_key(b)
+
+
+@pytest.mark.parametrize("value", [
+    "fused", 3, 2.5, -0.0, True, ["a", "b"], {"count": 8, "size": 1024, "layout": "parallel"},
+    [{"part": "speech", "percent": 60}, {"part": "text", "percent": 40}],
+])
+def test_equal_values_share_a_key(value):
+    import copy
+    assert _value_key(value) is not None and _value_key(value) == _value_key(copy.deepcopy(value))
+
+
+def test_a_value_no_key_describes_is_never_shared():
+    assert _value_key({"a": object()}) is None and _value_key([b"bytes"]) is None
+
+
+def test_rows_with_one_value_in_a_column_hold_one_cell(survey):
+    """architectures' 'Speech out' column (a taxonomy value): as many cell objects as values shown."""
+    _, result, _ = survey
+    table = _tables(survey)["architectures"]
+    column = next(i for i, c in enumerate(table.columns) if c.header == "Speech out")
+    by_value: dict = {}
+    for row in table.rows:
+        entry = result.corpus[row.cells[0].spans[0].entry]
+        value = lookup(entry.data, "fusion.output")
+        if isinstance(value, str):
+            by_value.setdefault(value, set()).add(id(row.cells[column]))
+    rows = sum(1 for row in table.rows
+               if isinstance(lookup(result.corpus[row.cells[0].spans[0].entry].data, "fusion.output"), str))
+    assert len(by_value) >= 2 and rows > len(by_value)  # values repeat: the test has something to show
+    assert all(len(ids) == 1 for ids in by_value.values()), by_value
+
+
+def test_a_cell_with_a_footnote_is_its_rows_own(survey):
+    for table in _tables(survey).values():
+        seen: dict = {}
+        for row in table.rows:
+            for cell in row.cells:
+                if cell.footnotes:
+                    assert seen.setdefault(id(cell), row) is row, (table.name, cell)
+
+
+def test_each_shared_cell_is_printed_once_per_table_in_latex_and_markdown(survey, monkeypatch):
+    printed = {"tex": [], "md": []}
+    real_tex, real_md = latex.cell_tex, markdown.cell_md
+    monkeypatch.setattr(latex, "cell_tex", lambda cell: printed["tex"].append(id(cell)) or real_tex(cell))
+    monkeypatch.setattr(markdown, "cell_md", lambda cell, links, anchor: printed["md"].append(id(cell))
+                        or real_md(cell, links, anchor))
+    links = Links(entry=lambda i: f"{i}.md")
+    for table in _tables(survey).values():
+        printed["tex"].clear()
+        printed["md"].clear()
+        latex.render_latex(table)
+        markdown.render_markdown(table, links)
+        cells = [id(c) for row in table.rows for c in row.cells]
+        assert len(set(cells)) < len(cells), table.name  # this survey repeats values in every table
+        for kind in ("tex", "md"):  # (group cells, printed where each group starts, are not the rows' cells)
+            assert sorted(i for i in printed[kind] if i in set(cells)) == sorted(set(cells)), (kind, table.name)
+
+
+def test_a_model_is_named_by_one_cell_across_every_leaderboard_of_a_build(survey):
+    _, result, definitions = survey
+    cells: dict = {}
+    boards = list(iter_leaderboards(definitions, result.corpus))
+    for board in boards:
+        for row in board.rows:
+            who = row.cells[0]
+            if who.spans[0].entry:
+                cells.setdefault(who.spans[0].entry, set()).add(id(who))
+    assert len(boards) > 1 and cells
+    assert all(len(ids) == 1 for ids in cells.values())
+    assert sum(len(b.rows) for b in boards) > len(cells)  # models show in more than one row
