@@ -23,7 +23,7 @@ from builder.memory import release_free_memory
 from builder.notes import render_notes
 from builder.paths import parse_path, values_at
 from builder.render.markdown import Links, html_text, md_text, render_markdown
-from builder.tables.build import chronological, entry_name, fmt_number, is_unknown
+from builder.tables.build import chronological, entry_name, fmt_number, is_unknown, value_key
 from builder.tables.leaderboard import Result, collect_results
 from builder.tables.model import Cell, Column, Row, Span, Table
 
@@ -93,7 +93,6 @@ def dimension_paths(schema) -> dict:
 
 
 _result_fields = attrgetter(*(f.name for f in dataclass_fields(Result)))  # a result as a tuple, for hashing
-_SCALARS = frozenset((str, int, float, bool))
 _NO_PLAN = ({}, None, None, False, {}, {}, {})  # labels of keys under an undescribed node are the keys themselves
 
 
@@ -135,7 +134,7 @@ class SiteWriter:
         self.dimension_of = {id(d): n for n, d in self.schema.raw.get("$defs", {}).items()}  # definition -> its name
         self._shapes: dict = {}
         self._plans: dict = {}   # id(schema node) -> (node, what value_md needs of it)
-        self._scalar_md: dict = {}  # (id(schema node), type, scalar) -> its Markdown on an entry page
+        self._value_mds: dict = {}  # (id(schema node), value_key) -> the value's Markdown on an entry page
         self._sub_links = self.links_from("sub")
         self._entry_links: dict = {}  # entry id -> its Markdown link from an entry page (one writer per build)
         self._names: dict = {}        # entry id -> its display name
@@ -379,15 +378,17 @@ class SiteWriter:
     def value_md(self, node, value, links) -> str:
         """A field's value as inline Markdown, following the schema to find labels and links.
 
-        On entry pages (one set of links) a scalar's Markdown is remembered per schema node: ten thousand
-        pages show the same few taxonomy values, ids and numbers (short strings only: prose seldom repeats)."""
-        if links is self._sub_links and (value is None or type(value) in _SCALARS) and (
-                type(value) is not str or len(value) <= 40):  # prose seldom repeats: not worth its memory
-            key = (id(node) if node else 0, type(value), value)  # a throwaway {} node: every empty node is alike
-            text = self._scalar_md.get(key)
-            if text is None:
-                text = self._scalar_md[key] = self._value_md(node, value, links)
-            return text
+        On entry pages (one set of links) a value's Markdown is remembered per schema node: ten thousand
+        pages show the same few taxonomy values, ids, numbers, lists and small mappings of them (short
+        strings only: prose seldom repeats, and is not worth its memory)."""
+        if links is self._sub_links:
+            key = value_key(value, 40)
+            if key is not None:
+                key = (id(node) if node else 0, key)  # a throwaway {} node: every empty node is alike
+                text = self._value_mds.get(key)
+                if text is None:
+                    text = self._value_mds[key] = self._value_md(node, value, links)
+                return text
         return self._value_md(node, value, links)
 
     def _value_md(self, node, value, links) -> str:

@@ -10,7 +10,7 @@ from builder.build import load_definitions
 from builder.check import check
 from builder.project import load_project
 from builder.render.markdown import Links
-from builder.tables.build import iter_tables, lookup, _value_key
+from builder.tables.build import iter_tables, lookup, value_key
 from builder.tables.leaderboard import iter_leaderboards
 from conftest import generated_survey
 
@@ -34,7 +34,7 @@ def _tables(survey) -> dict:
     ({"n": 1.0}, {"n": 1}), (["a", "b"], ["b", "a"]), ({"a": "x"}, {"a": "x", "b": None}),
 ])
 def test_values_that_may_print_differently_never_share_a_key(a, b):
-    assert _value_key(a) != _value_key(b)
+    assert value_key(a) != value_key(b)
 
 
 @pytest.mark.parametrize("value", [
@@ -43,11 +43,11 @@ def test_values_that_may_print_differently_never_share_a_key(a, b):
 ])
 def test_equal_values_share_a_key(value):
     import copy
-    assert _value_key(value) is not None and _value_key(value) == _value_key(copy.deepcopy(value))
+    assert value_key(value) is not None and value_key(value) == value_key(copy.deepcopy(value))
 
 
 def test_a_value_no_key_describes_is_never_shared():
-    assert _value_key({"a": object()}) is None and _value_key([b"bytes"]) is None
+    assert value_key({"a": object()}) is None and value_key([b"bytes"]) is None
 
 
 def test_rows_with_one_value_in_a_column_hold_one_cell(survey):
@@ -106,3 +106,25 @@ def test_a_model_is_named_by_one_cell_across_every_leaderboard_of_a_build(survey
     assert len(boards) > 1 and cells
     assert all(len(ids) == 1 for ids in cells.values())
     assert sum(len(b.rows) for b in boards) > len(cells)  # models show in more than one row
+
+
+@pytest.mark.parametrize("a,b,shown_a,shown_b", [("0.0", "-0.0", "0.0", "\\-0.0"), ("1", "1.0", "1", "1.0")])
+def test_entry_pages_remember_a_value_per_field_but_never_mix_values_that_print_differently(tmp_path, a, b,
+                                                                                            shown_a, shown_b):
+    """A page's field values are remembered across the pages of a build (a mapping as a whole, too); equal
+    numbers written differently (0.0 and -0.0, 1 and 1.0) stay as each entry wrote them."""
+    from builder.build import Outputs
+    from builder.site_pages import SiteWriter
+    from conftest import make_root
+    root = make_root(tmp_path / "survey")
+    for name, latency in (("model-a", a), ("model-b", b)):
+        path = root / "entries" / f"{name}.yaml"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text + f"latency_ms: {{value: {latency}, what: first audio out}}\n", encoding="utf-8")
+    project = load_project(root)
+    result = check(project)
+    assert not result.errors, result.errors
+    writer = SiteWriter(project, result, Outputs())
+    pages = {e.id: writer.render_entry(e) for e in result.corpus.entries}
+    assert f"| value: {shown_a}; what: first audio out |" in pages["model-a"]
+    assert f"| value: {shown_b}; what: first audio out |" in pages["model-b"]

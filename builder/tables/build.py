@@ -147,18 +147,21 @@ def entry_cell(entry, sort=None, footnotes=()) -> Cell:
 _SHAREABLE = frozenset(("text", "value", "list", "bool", "template", "join", "refs"))
 
 
-def _value_key(value):
-    """A key equal only for values that print alike (True is not 1, -0.0 is not 0.0); None if there is none."""
+def value_key(value, max_text: int | None = None):
+    """A key equal only for values that print alike (True is not 1, -0.0 is not 0.0); None if there is none,
+    or if a string in it is longer than max_text (prose seldom repeats: not worth remembering)."""
     kind = type(value)
-    if kind is str or kind is int or kind is bool:
+    if kind is str:
+        return None if max_text is not None and len(value) > max_text else (kind, value)
+    if kind is int or kind is bool or value is None:
         return kind, value
     if kind is float:
         return kind, repr(value)
     if kind is list:
-        keys = tuple(map(_value_key, value))
+        keys = tuple([value_key(v, max_text) for v in value])
         return None if None in keys else (kind, keys)
     if kind is dict:
-        keys = tuple((k, _value_key(v)) for k, v in value.items())
+        keys = tuple([(k, value_key(v, max_text)) for k, v in value.items()])
         return None if any(v is None for _, v in keys) else (kind, keys)
     return None
 
@@ -248,7 +251,7 @@ class TableBuilder:
                     footnotes = (notes.add(text),)
             if footnotes or shared is None:
                 return show(value, footnotes)
-            key = _value_key(value)
+            key = value_key(value)
             if key is None:
                 return show(value, footnotes)
             hit = shared.get(key)
