@@ -7,7 +7,9 @@ latex_text.escape; only cite keys (validated slugs) are written raw.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
+from itertools import accumulate, chain
 from operator import itemgetter
 
 from pylatex import NoEscape, Table, Tabular, Tabularx
@@ -189,25 +191,26 @@ def _split(table, texts, cache=None) -> tuple:
     if cache is not None and cache.get("split", (None,))[0] == key:
         bounds, numbers = cache["split"][1]
         return [list(rows[a:b]) for a, b in bounds], numbers
+    # Each try below is a few C-level passes (a leaderboard, a footnote per row, may take ten tries).
+    # Row heights are whole numbers of lines, so sums of them are exact and prefix differences equal the
+    # running sums of a walk row by row.
+    ends = list(accumulate(lines, initial=0.0))
+    found = [t.footnotes for t in infos]
+    length_of = (0,) + lengths  # footnote number -> its text's length
     budget = PAGE_LINES
     while True:
-        bounds, sizes, start, used = [], [], 0, 0.0
-        for i, n in enumerate(lines):
-            if i > start and used + n > budget:
-                bounds.append((start, i))
-                sizes.append(used)
-                start, used = i, 0.0
-            used += n
-        bounds.append((start, len(rows)))
-        sizes.append(used)
-        numbers = [set() for _ in bounds]  # footnotes each part shows: one walk over the rows that have any
-        part = 0
-        for i, found in noted:
-            while i >= bounds[part][1]:
-                part += 1
-            numbers[part].update(found)
+        bounds, start = [], 0
+        while start < len(rows):  # each part: the most rows whose lines fit the budget (at least one)
+            end = max(bisect_right(ends, ends[start] + budget, start + 1) - 1, start + 1)
+            bounds.append((start, end))
+            start = end
+        if not bounds:
+            bounds.append((0, 0))
+        sizes = [ends[b] - ends[a] for a, b in bounds]
+        numbers = [set(chain.from_iterable(found[a:b])) for a, b in bounds]  # footnotes each part shows
         # The length of the part's notes joined by spaces, without joining them.
-        notes = [_note_lines_of(sum(lengths[k - 1] for k in n) + max(len(n) - 1, 0), table.wide) for n in numbers]
+        notes = [_note_lines_of(sum(map(length_of.__getitem__, n)) + max(len(n) - 1, 0), table.wide)
+                 for n in numbers]
         sizes[-1] += tail
         if all(s + n <= PAGE_LINES for s, n in zip(sizes, notes)) or budget <= 12:
             numbers = [sorted(n) for n in numbers]
