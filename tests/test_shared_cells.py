@@ -67,6 +67,26 @@ def test_rows_with_one_value_in_a_column_hold_one_cell(survey):
     assert all(len(ids) == 1 for ids in by_value.values()), by_value
 
 
+def test_the_rows_of_a_group_share_its_cell_and_markdown_prints_it_once(survey, monkeypatch):
+    """architectures groups rows by a taxonomy value; a leaderboard by task and metric."""
+    _, result, definitions = survey
+    grouped = [_tables(survey)["architectures"], next(iter(iter_leaderboards(definitions, result.corpus)))]
+    printed = []
+    real_md = markdown.cell_md
+    monkeypatch.setattr(markdown, "cell_md", lambda cell, links, anchor: printed.append(id(cell))
+                        or real_md(cell, links, anchor))
+    for table in grouped:
+        groups: dict = {}
+        for row in table.rows:
+            groups.setdefault(row.group_key, set()).add(id(row.group))
+        assert all(len(cells) == 1 for cells in groups.values()), table.name
+        assert len(groups) < len(table.rows), table.name  # some group has several rows
+        printed.clear()
+        markdown.render_markdown(table, Links(entry=lambda i: f"{i}.md"))
+        assert sorted(i for i in printed if i in {id(r.group) for r in table.rows}) == \
+            sorted({id(r.group) for r in table.rows}), table.name
+
+
 def test_a_cell_with_a_footnote_is_its_rows_own(survey):
     for table in _tables(survey).values():
         seen: dict = {}

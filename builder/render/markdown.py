@@ -103,7 +103,7 @@ def render_markdown(table, links: Links, heading_level: int = 0, cache: dict | N
     grouped = table.group_header is not None
     headers = ([md_text(table.group_header)] if grouped else []) + [md_text(c.header) for c in table.columns]
 
-    printed: dict = {}  # id(cell) -> its Markdown: a column's cells are shared by the rows showing one value
+    printed: dict = {}  # id(cell) -> its Markdown: a column's cells (and a group's) are shared by its rows
 
     def cell(c) -> str:
         text = printed.get(id(c))
@@ -114,7 +114,7 @@ def render_markdown(table, links: Links, heading_level: int = 0, cache: dict | N
     def line(row) -> str:
         cells = [cell(c) for c in row.cells]
         if grouped:
-            cells.insert(0, cell_md(row.group, links, anchor))
+            cells.insert(0, cell(row.group))
         return pipe_row(cells)
 
     lines = [pipe_row(headers), "|" + "---|" * len(headers)] + reuse_in_place(cache, table.rows, line)

@@ -171,6 +171,7 @@ class TableBuilder:
         self.corpus = corpus
         self.taxonomy = taxonomy
         self._makers: dict = {}  # id(column definition) -> (definition, its cell maker)
+        self._group_cells: dict = {}  # (group field, dimension, value key) -> the group's Cell
 
     # -- cells -------------------------------------------------------------
     def special(self, value, notes: Footnotes):
@@ -352,7 +353,13 @@ class TableBuilder:
         if value is MISSING or is_unknown(value) or dim.get(value) is None:
             return Cell((Span("unknown"),), status=UNKNOWN), (len(dim.values), "")
         order = dim.allowed().index(value)
-        return Cell((_label_span(value, group["dimension"], self.taxonomy),)), (order, "")
+        key = (group["field"], group["dimension"], value_key(value))
+        cell = self._group_cells.get(key) if key[2] is not None else None
+        if cell is None:  # one per value, shared by the group's rows (renderers print a shared cell once)
+            cell = Cell((_label_span(value, group["dimension"], self.taxonomy),))
+            if key[2] is not None:
+                self._group_cells[key] = cell
+        return cell, (order, "")
 
     def legend(self, defn, table_rows_values) -> tuple:
         """Definitions of the taxonomy values this table shows (pairs of dimension and repr of value)."""
