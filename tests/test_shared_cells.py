@@ -32,6 +32,8 @@ def _tables(survey) -> dict:
 @pytest.mark.parametrize("a,b", [
     (True, 1), (False, 0), (1, 1.0), (0.0, -0.0), ("1", 1), ([True], [1]), ({"n": 1}, {"n": True}),
     ({"n": 1.0}, {"n": 1}), (["a", "b"], ["b", "a"]), ({"a": "x"}, {"a": "x", "b": None}),
+    ({"a": [1]}, {"a": [True]}), ({"a": None}, {"a": "None"}), (["1.0"], [1.0]), ([None], ["None"]),
+    ([["a"]], ["a"]), ({"a": {"b": 1}}, {"a": {"b": 1.0}}), ([-0.0], [0.0]),
 ])
 def test_values_that_may_print_differently_never_share_a_key(a, b):
     assert value_key(a) != value_key(b)

@@ -158,11 +158,29 @@ def value_key(value, max_text: int | None = None):
     if kind is float:
         return kind, repr(value)
     if kind is list:
-        keys = tuple([value_key(v, max_text) for v in value])
-        return None if None in keys else (kind, keys)
+        keys = []
+        for v in value:  # scalar items inline: most lists and mappings here hold only those
+            t = type(v)
+            if t is int or t is bool or (t is str and (max_text is None or len(v) <= max_text)):
+                keys.append((t, v))
+            else:
+                sub = value_key(v, max_text)
+                if sub is None:
+                    return None
+                keys.append(sub)
+        return kind, tuple(keys)
     if kind is dict:
-        keys = tuple([(k, value_key(v, max_text)) for k, v in value.items()])
-        return None if any(v is None for _, v in keys) else (kind, keys)
+        keys = []
+        for k, v in value.items():
+            t = type(v)
+            if t is int or t is bool or (t is str and (max_text is None or len(v) <= max_text)):
+                keys.append((k, t, v))
+            else:
+                sub = value_key(v, max_text)
+                if sub is None:
+                    return None
+                keys.append((k, sub))
+        return kind, tuple(keys)
     return None
 
 
