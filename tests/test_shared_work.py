@@ -84,7 +84,8 @@ def test_a_worker_whose_after_fails_or_that_dies_gives_no_answer_and_its_chunks_
 
     def dies(chunk):
         if os.getpid() != caller:
-            os._exit(3)
+            os._exit(3)  # on its first chunk, before it could give an answer
+        time.sleep(0.001)  # the caller is slow enough that the worker, once forked, finds a chunk to claim
         return [x for x in chunk]
     taken = []
     answer = share_work([[i] for i in range(300)], dies, taken.append, after=lambda: True)
