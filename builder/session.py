@@ -152,7 +152,7 @@ class Session:
             files.update(self.site_pages(self.project, result, outputs, memo=self.memo))
         with build_lock(self.project.root / "build"):
             report = self._write(files, managed_folders(self.project, self.site_pages is not None))
-        report.paths = sorted(files)
+        report.paths = sorted(files, key=os.fspath)  # by text, as a build's report (Path comparisons are slow)
         self.pending = None
         self.last = (today, result, report.paths)
         return BuildResult(result, report)

@@ -10,7 +10,7 @@ import re
 from bisect import bisect_right
 from functools import lru_cache
 from itertools import accumulate, chain
-from operator import itemgetter
+from operator import is_, itemgetter
 
 from pylatex import NoEscape, Table, Tabular, Tabularx
 from pylatex.base_classes import Float
@@ -326,9 +326,9 @@ def render_latex(table, cache: dict | None = None) -> str:
     templates: dict = {}
     for index, rows in enumerate(parts):
         notes = render_notes(table, numbers[index], index == len(parts) - 1, printed)
-        key = (index, len(parts), notes, tuple(id(r) for r in rows))
+        key = (index, len(parts), notes, tuple(map(id, rows)))
         hit = done.get(key) if done is not None else None
-        if hit is not None and all(a is b for a, b in zip(hit[0], rows)):
+        if hit is not None and all(map(is_, hit[0], rows)):
             text = hit[1]
         else:
             text = _float(table, rows, texts, index, len(parts), notes, templates)
