@@ -139,13 +139,6 @@ def load_config(path, shape: dict, what: str) -> Loaded:
 SCHEMA_CHECKED = "schema-checked"  # in a cache folder: the key of the last schema text found valid
 
 
-def load_schema_file(path, cache_folder=None) -> dict:
-    """The entry schema: JSON that is a valid draft 2020-12 JSON Schema (ConfigError otherwise)."""
-    check = read_schema_file(path, cache_folder)
-    check.settle()
-    return check.raw
-
-
 def read_schema_file(path, cache_folder=None) -> "MetaCheck":
     """The entry schema's JSON (ConfigError if it is not a JSON object), with its check against the
     meta-schema still to settle (MetaCheck)."""

@@ -183,11 +183,11 @@ def _split(table, texts, cache=None) -> tuple:
     rows = table.rows
     infos = [texts[id(r)] for r in rows]
     lines = row_lines(table, infos)
-    noted = [(i, t.footnotes) for i, t in enumerate(infos) if t.footnotes]
+    found = [t.footnotes for t in infos]  # each row's footnote numbers, () for most
     tail = _note_lines(" ".join(table.notes) + " ".join(
         d + " ".join(f"{a} {b} {c}" for a, b, c in items) for d, items in table.legend), table.wide)
     lengths = tuple(map(len, table.footnotes))
-    key = (tuple(lines), tuple(noted), tail, lengths)  # the cuts read only lengths
+    key = (tuple(lines), tuple(found), tail, lengths)  # the cuts read only lengths
     if cache is not None and cache.get("split", (None,))[0] == key:
         bounds, numbers = cache["split"][1]
         return [list(rows[a:b]) for a, b in bounds], numbers
@@ -195,7 +195,6 @@ def _split(table, texts, cache=None) -> tuple:
     # Row heights are whole numbers of lines, so sums of them are exact and prefix differences equal the
     # running sums of a walk row by row.
     ends = list(accumulate(lines, initial=0.0))
-    found = [t.footnotes for t in infos]
     length_of = (0,) + lengths  # footnote number -> its text's length
     budget = PAGE_LINES
     while True:

@@ -372,10 +372,10 @@ class TableBuilder:
             return Cell((Span("unknown"),), status=UNKNOWN), (len(dim.values), "")
         order = dim.allowed().index(value)
         key = (group["field"], group["dimension"], value_key(value))
-        cell = self._group_cells.get(key) if key[2] is not None else None
-        if cell is None:  # one per value, shared by the group's rows (renderers print a shared cell once)
+        cell = self._group_cells.get(key)  # one per value, shared by the group's rows (printed once)
+        if cell is None:
             cell = Cell((_label_span(value, group["dimension"], self.taxonomy),))
-            if key[2] is not None:
+            if key[2] is not None:  # (a value with no key is never stored, so never found)
                 self._group_cells[key] = cell
         return cell, (order, "")
 
