@@ -7,10 +7,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
 
 from builder import __version__
-from builder.problems import exit_code
+
+# Imports are inside the commands: a command a build daemon runs costs this process only Python's start,
+# this module and builder.daemon_link.
 
 EXIT_USAGE = 2
 
@@ -32,14 +33,19 @@ def _sweep_temps(project, folders=()) -> None:
     remove_stale_temps_in([project.root / "build" / ".cache", *folders])
 
 
-def cmd_validate(args, project) -> int:
+def cmd_validate(args, project, daemon=None) -> int:
+    from pathlib import Path
     from builder.check import check
+    from builder.problems import exit_code
     from builder.reporters import REPORTERS, report_text
     from builder.progress import Progress
     _sweep_temps(project)
     bar = Progress("validate")
-    result = check(project, args.paths or None, use_cache=True, progress=bar)
-    _HELD.append(result)
+    if daemon is not None:  # a long-lived process: holds only its session
+        result = daemon.check(project)
+    else:
+        result = check(project, args.paths or None, use_cache=True, progress=bar)
+        _HELD.append(result)
     bar.close()
     files = len(result.corpus)
     problems = result.problems if not args.quiet_warnings else result.errors
@@ -64,12 +70,14 @@ def _print_problems(problems, files, fmt="text") -> None:
     sys.stdout.write(REPORTERS[fmt](problems, files))
 
 
-def cmd_build(args, project) -> int:
+def cmd_build(args, project, daemon=None) -> int:
     from builder import manifest
     options = {"site": not args.no_site, "pdf": args.pdf}
-    read = manifest.inputs(project, options)  # before reading them: a file saved during the build is news next time
-    saved = manifest.load(project)
-    _sweep_temps(project, manifest.output_folders(project, saved))
+    # before reading them: a file saved during the build is news next time
+    read = daemon.inputs(project, options) if daemon is not None else manifest.inputs(project, options)
+    saved = daemon.saved(project) if daemon is not None else manifest.load(project)
+    if daemon is None or not daemon.trusts_outputs():  # a daemon whose last build wrote them left no temp file
+        _sweep_temps(project, manifest.output_folders(project, saved))
     if not args.force and manifest.up_to_date(project, options, read, saved):
         print("build: up to date (no entry, schema, table definition or builder file changed)")
         return 0
@@ -78,7 +86,10 @@ def cmd_build(args, project) -> int:
     from builder.sitebuild import compile_pdf, mkdocs_build
     from builder.progress import Progress
     bar = Progress("build")
-    result = build(project, site_pages=site_pages, force=args.force, use_cache=True, progress=bar)
+    if daemon is not None:
+        result = daemon.build(project, read)
+    else:
+        result = build(project, site_pages=site_pages, force=args.force, use_cache=True, progress=bar)
     bar.close()
     if not result.ok:
         _print_problems(result.check.problems, len(result.check.corpus), args.format)
@@ -113,7 +124,10 @@ def cmd_build(args, project) -> int:
         outputs.append(project.site_dir / "index.html")
     if args.pdf:
         outputs.append(project.latex_dir / "survey.pdf")
-    manifest.record(project, options, outputs, read, report.stamps)
+    if daemon is not None:
+        daemon.record(project, options, outputs, read, report)
+    else:
+        manifest.record(project, options, outputs, read, report.stamps)
     return 0
 
 
@@ -172,6 +186,7 @@ def cmd_fmt(args, project) -> int:
 
 
 def _import(args, project, parse_fn, tool) -> int:
+    from pathlib import Path
     from builder.importers.stubs import apply, plan, report
     from builder.schema import load_schema
     source = Path(args.file)
@@ -202,6 +217,7 @@ def cmd_import_bib(args, project) -> int:
 
 
 def cmd_export(args, project) -> int:
+    from pathlib import Path
     from builder.check import check
     from builder.export import export
     result = check(project, use_cache=True)
@@ -213,6 +229,18 @@ def cmd_export(args, project) -> int:
     export(result.corpus, result.schema, args.format, out)
     print(f"export: {len(result.corpus)} entries to {out} ({args.format})")
     return 0
+
+
+def cmd_daemon(args, project) -> int:
+    from builder import daemon
+    if args.action == "start":
+        message, code = daemon.start(str(project.root), args.idle_minutes)
+    elif args.action == "stop":
+        message, code = daemon.stop(project.root)
+    else:
+        message, code = daemon.status(project.root)
+    print(message, file=sys.stderr if code == 1 else sys.stdout)
+    return code
 
 
 def cmd_serve(args, project) -> int:
@@ -250,6 +278,7 @@ def make_parser() -> argparse.ArgumentParser:
                    help="text for people, json for tools, github for pull-request annotations")
     p.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     p.add_argument("--quiet-warnings", action="store_true", help="print errors only")
+    p.add_argument("--no-daemon", action="store_true", help=_NO_DAEMON)
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("build", help="validate, then write tables, figures, BibTeX, the paper and the site",
@@ -260,6 +289,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--pdf", action="store_true", help="also compile build/latex/survey.pdf with pdflatex and bibtex")
     p.add_argument("--format", choices=["text", "json", "github"], default="text", help="how to print validation problems")
     p.add_argument("--force", action="store_true", help="rewrite every output even when its bytes are unchanged")
+    p.add_argument("--no-daemon", action="store_true", help=_NO_DAEMON)
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("stats", help="counts per taxonomy value and year, and how complete each field is",
@@ -312,20 +342,45 @@ def make_parser() -> argparse.ArgumentParser:
                    help="MkDocs rebuilds only the pages an edit changed (much sooner on a large survey; until serve "
                         "restarts, tags on those pages are not links and search may list a renamed heading)")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("daemon", help="keep the build in memory so build and validate take a fraction of a second",
+                       description="Start, stop or ask about a build daemon for this survey. While it runs, `build` "
+                                   "(without --force) and `validate` (of every entry) run in it: it keeps the entries and "
+                                   "everything rendered in memory and redoes only what changed, so one edited entry costs "
+                                   "a fraction of a second even with thousands of entries. The outputs are exactly a "
+                                   "fresh build's. It stops after --idle-minutes without a command.")
+    p.add_argument("action", choices=["start", "stop", "status"], help="start it in the background, stop it, or "
+                                                                         "print its state (exit 3 if not running)")
+    p.add_argument("--idle-minutes", type=float, default=60.0, help="stop after this long without a command (default 60)")
+    p.set_defaults(func=cmd_daemon)
     return parser
 
 
-def main(argv=None) -> int:
+_NO_DAEMON = ("work in this process even if a build daemon (`slm-survey daemon start`) is running; "
+              "SLM_SURVEY_NO_DAEMON=1 does the same")
+
+
+def main(argv=None, daemon=None) -> int:
+    """daemon: the builder.daemon.Daemon running this command line for a client (build and validate then
+    use its session); without it, a command a running daemon can take is sent there."""
     parser = make_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USAGE
+    if daemon is None:
+        from builder.daemon_link import forward
+        code = forward(args, argv)
+        if code is not None:
+            return code
     from builder.project import ConfigError, load_project
     from builder.memory import paused_gc
     try:
         project = load_project(args.root)
         with paused_gc():
+            if daemon is not None:
+                return args.func(args, project, daemon=daemon)
             return args.func(args, project)
     except ConfigError as exc:  # survey.yaml, or the entry schema or table definitions a command read
         if exc.problems:

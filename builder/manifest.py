@@ -23,24 +23,36 @@ def _rel(path, root: str) -> str:
     return os.path.relpath(path, root)
 
 
-def _walk(folder, out: dict, root: str) -> None:
+def _walk(folder, out: dict, root: str, prefix: str | None = None) -> None:
+    """out[path relative to root] = [size, mtime] of every file below folder (prefix: folder's own relative
+    path and a separator, found once per folder rather than per file)."""
+    if prefix is None:
+        rel = _rel(folder, root)
+        prefix = "" if rel == "." else rel + os.sep
     try:
         with os.scandir(folder) as it:
             for entry in it:
                 if entry.is_dir(follow_symlinks=False):
                     if entry.name != "__pycache__":  # Python's bytecode of the builder: written by running it
-                        _walk(entry.path, out, root)
+                        _walk(entry.path, out, root, prefix + entry.name + os.sep)
                 else:
                     st = entry.stat(follow_symlinks=False)
-                    out[_rel(entry.path, root)] = [st.st_size, st.st_mtime_ns]
+                    out[prefix + entry.name] = [st.st_size, st.st_mtime_ns]
     except FileNotFoundError:
         pass
 
 
-def inputs(project, options: dict) -> dict:
+def entry_stamps(project) -> dict:
+    """The entry files' part of inputs(): path relative to the root -> [size, mtime]."""
     found: dict = {}
+    _walk(os.path.abspath(project.entries_dir), found, os.path.abspath(project.root))
+    return found
+
+
+def inputs(project, options: dict, entries: dict | None = None) -> dict:
+    """entries: entry_stamps(project), if the caller knows them (a daemon told of each change)."""
+    found = dict(entries) if entries is not None else entry_stamps(project)
     root = os.path.abspath(project.root)
-    _walk(os.path.abspath(project.entries_dir), found, root)
     _walk(str(CODE), found, root)
     for f in (project.schema_path, project.tables_path, project.root / "survey.yaml", project.root / "mkdocs.yml"):
         try:
@@ -120,7 +132,19 @@ def record(project, options: dict, written_paths, read: dict | None = None, know
     """read: inputs() as they were when the build began (else now). Stamps from before the build make a
     file saved while it ran count as changed next time, though the build may have read either version.
     known: outputs' stamps taken as they were written (an output changed since then is stale next time)."""
-    from builder.output import write_atomic
-    data = {"inputs": read if read is not None else inputs(project, options),
-            "outputs": outputs(written_paths, project.root, known)}
-    write_atomic(_file(project), json.dumps(data, sort_keys=True).encode("utf-8"))
+    save(project, {"inputs": read if read is not None else inputs(project, options),
+                   "outputs": outputs(written_paths, project.root, known)})
+
+
+def save(project, data: dict) -> tuple:
+    """Write the manifest: the stamp of the file written."""
+    from builder.output import write_stamped
+    return write_stamped(_file(project), json.dumps(data, sort_keys=True).encode("utf-8"))[1]
+
+
+def stamp_of(project) -> tuple | None:
+    try:
+        st = os.stat(_file(project))
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns)

@@ -240,6 +240,7 @@ def write_tree(files: dict, managed: list, force: bool = False) -> WriteReport:
         data = files[path]
         if isinstance(data, str):
             data = data.encode("utf-8")
-        (report.written if write_atomic(path, data, force) else report.unchanged).append(path)
+        written, report.stamps[path] = write_stamped(path, data, force)
+        (report.written if written else report.unchanged).append(path)
     report.removed += remove_unclaimed(managed, files)
     return report

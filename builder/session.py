@@ -20,7 +20,7 @@ from builder.check import CheckResult, check_settings, discover, display_path, f
 from builder.corpus import Corpus
 from builder.memory import collect_idle, collected_when_idle
 from builder.memo import Memo
-from builder.output import WriteReport, build_lock, close_later, write_atomic, write_tree
+from builder.output import WriteReport, build_lock, close_later, write_stamped, write_tree
 from builder.problems import sort_problems
 from builder.project import load_project
 from builder.schema import load_schema
@@ -39,6 +39,7 @@ class Session:
         self.files: dict = {}        # file path -> (stamp, Entry or None, its problems)
         self.corpus = None
         self.written = None          # output path -> text last written by this session
+        self.untrusted: set = set()  # outputs (as str) that may have changed since (recheck)
         self.pending = None          # (changed, affected) not yet rendered, after a build with errors
         self.last = None             # (day, check result, output paths) of the last build that wrote
         self.found_changes = False   # whether the last rebuild found an entry file new, changed or gone
@@ -111,11 +112,29 @@ class Session:
         with collected_when_idle():
             return self._rebuild(hint)
 
+    def check(self, hint=None) -> CheckResult:
+        """What rebuild() would report, with nothing rendered or written (a daemon's `validate`): what
+        changed is rendered by the next rebuild."""
+        with collected_when_idle():
+            return self._rebuild(hint, render=False).check
+
+    def forget_outputs(self) -> None:
+        """The output files may not hold what this session wrote (another build, a file deleted): the next
+        rebuild renders everything again (from the memo) and compares it with the files on disk."""
+        self.written = None
+        self.last = None
+
+    def recheck(self, paths) -> None:
+        """These outputs may have changed since this session wrote them: the next rebuild compares them with
+        the files on disk (and writes what differs) even if no entry changed."""
+        self.untrusted.update(paths)
+        self.last = None
+
     def idle(self) -> None:
         """Housekeeping between edits (serve calls it when nothing changed for a while)."""
         collect_idle()
 
-    def _rebuild(self, hint=None) -> BuildResult:
+    def _rebuild(self, hint=None, render: bool = True) -> BuildResult:
         config = self._config()
         if config != self.config:
             self._reset()
@@ -139,7 +158,7 @@ class Session:
         self.corpus = corpus
         problems = finish(corpus, problems, self.schema, self.project, today, self.memo)
         result = CheckResult(corpus, sort_problems(problems), self.schema)
-        if result.errors:
+        if result.errors or not render:
             self.last = None
             if not first:
                 self.pending = (self.memo.changed, self.memo.affected)
@@ -164,14 +183,19 @@ class Session:
             report = WriteReport()
             replaced: list = []  # the files written over, freed on a thread once this build is done with them
             try:
+                stamps, untrusted = report.stamps, self.untrusted
                 for path, text in files.items():
                     old = self.written.get(path)
+                    if untrusted and os.fspath(path) in untrusted:
+                        old = None
                     if old is text or old == text:
                         report.unchanged.append(path)
-                    else:  # differs from what this session wrote there: no need to read the old file back
-                        write_atomic(path, text.encode("utf-8") if isinstance(text, str) else text, force=True,
-                                     old_files=replaced)
-                        report.written.append(path)
+                        continue
+                    # differs from what this session wrote there: no need to read the old file back; a file this
+                    # session has not written (or no longer trusts: see recheck) is compared with what is there
+                    written, stamps[path] = write_stamped(path, text.encode("utf-8") if isinstance(text, str) else text,
+                                                          force=old is not None, old_files=replaced)
+                    (report.written if written else report.unchanged).append(path)
             finally:
                 close_later(replaced)
             for path in set(self.written) - set(files):
@@ -181,4 +205,5 @@ class Session:
                 except FileNotFoundError:
                     pass
         self.written = dict(files)
+        self.untrusted = set()
         return report
