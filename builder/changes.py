@@ -27,12 +27,17 @@ class Changes:
         self._watch()
 
     def _watch(self) -> None:
+        """Watch every folder as it is now. Until each folder given is watched (one missing, or no watches
+        left), take() answers EVERYTHING."""
+        self._complete = True
         for folder, recursive in self._folders:
             for found in (_folders_below(folder) if recursive else [folder] if os.path.isdir(folder) else []):
                 try:
                     self._dirs[self._inotify.add_watch(found, self._mask)] = found
-                except OSError:  # gone meanwhile; or no watches left, which the next take() reports
-                    pass
+                except OSError:  # gone meanwhile, or no watches left
+                    self._complete = False
+            if folder not in self._dirs.values():
+                self._complete = False
 
     def take(self):
         """The paths of files written, created, deleted, moved or touched since the last take() (or since
@@ -53,7 +58,7 @@ class Changes:
             folder = self._dirs.get(event.wd)
             if folder is not None and event.name:
                 paths.add(os.path.join(folder, event.name))
-        if lost:
+        if lost or not self._complete:
             self._watch()  # the folders as they are now (adding an existing watch changes nothing)
             return EVERYTHING
         return paths

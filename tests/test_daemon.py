@@ -199,6 +199,36 @@ def test_the_kernel_names_a_changed_file_at_once_and_a_new_folder_asks_for_a_ful
     changes.close()
 
 
+def test_a_watched_folder_that_goes_and_comes_back_is_looked_at_in_full_until_watched_again(tmp_path):
+    folder = tmp_path / "entries"
+    folder.mkdir()
+    changes = watch([(folder, True)])
+    if changes is None:
+        pytest.skip("no inotify here")
+    shutil.rmtree(folder)
+    assert changes.take() is EVERYTHING
+    assert changes.take() is EVERYTHING  # still missing: nothing can be named
+    folder.mkdir()
+    assert changes.take() is EVERYTHING  # watched from here on
+    (folder / "x.yaml").write_text("1")
+    assert changes.take() == {str(folder / "x.yaml")}
+    changes.close()
+
+
+def test_outputs_and_entries_deleted_and_put_back_between_commands(survey, tmp_path):
+    daemon = Daemon(str(survey))
+    served(daemon, "build", "--no-site")
+    shutil.rmtree(survey / "build")  # make clean
+    shutil.rmtree(survey / "docs" / "survey")
+    saved = tmp_path / "entries-aside"
+    shutil.move(survey / "entries", saved)  # a checkout that replaces the folder
+    assert served(daemon, "build", "--no-site")["code"] == 1
+    shutil.move(saved, survey / "entries")
+    edit(survey / MODEL, 'name: "Whisper"', 'name: "Whisper back"')
+    assert served(daemon, "build", "--no-site")["code"] == 0
+    assert_same(survey, tmp_path / "fresh")
+
+
 # -- the real background process
 
 
