@@ -8,10 +8,11 @@ runs, `build` and `validate` of that survey send their command line here and pri
 outputs are byte-identical to a build in a new process (the session's tests compare them).
 
 It takes one command at a time, runs it in the client's working folder (paths in messages are relative to
-it) and answers with the printed text and the exit code. Files written by anything else (a build with
---force or --no-daemon, a deleted output) are noticed from the build manifest and the outputs' stamps, and
-the next build compares with the files on disk. It stops when asked, after --idle-minutes without a
-command, or at its first command after the builder's own code changed (the client then works itself).
+it) and answers with the printed text and the exit code. The kernel tells it which entry files changed
+(builder/changes.py) and which outputs something else changed (builder/output_watch.py: a build with
+--force or --no-daemon, an editor, `rm`), which the next build compares with the disk; a manifest it did
+not write has every output compared. It stops when asked, after --idle-minutes without a command, or at
+its first command after the builder's own code changed (the client then does the work itself).
 """
 from __future__ import annotations
 
@@ -192,7 +193,10 @@ class Daemon:
         if not daemon_link.forwardable(args) or os.path.realpath(os.path.join(cwd, args.root)) != self.root:
             return {"local": "not a command this daemon takes"}
         if cwd != self.cwd:
-            os.chdir(cwd)  # problems name files relative to it, and the session keeps them: start afresh
+            try:
+                os.chdir(cwd)  # problems name files relative to it, and the session keeps them: start afresh
+            except OSError:
+                return {"local": "no such working folder here"}
             self.cwd, self.session = cwd, None
         out, err = _Terminal(tty), _Terminal(False)
         self.commands += 1

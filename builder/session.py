@@ -43,6 +43,7 @@ class Session:
         self.pending = None          # (changed, affected) not yet rendered, after a build with errors
         self.last = None             # (day, check result, output paths) of the last build that wrote
         self.found_changes = False   # whether the last rebuild found an entry file new, changed or gone
+        self._listing = None         # (folders, their times, files, problems) of the last discover()
 
     def _config(self) -> tuple:
         out = []
@@ -59,21 +60,36 @@ class Session:
         hint, when given, is every path that may have changed since the last call (serve learns them from the
         file system): a file known before and not in it is taken as it was, without looking at its stamp.
         """
-        files, problems = discover(self.project, text=True)
+        files, problems, same = self._discover()
         current, todo = {}, []
-        for f in files:
-            known = self.files.get(f)
-            if known is not None and hint is not None and f not in hint:
-                current[f] = known
-                continue
-            try:
-                st = stamp(f)
-            except OSError:
-                st = None
-            if known is not None and st is not None and known[0] == st:
-                current[f] = known
-            else:
-                todo.append((f, st))
+        if same and hint is not None:  # the files known, and only those in hint to look at
+            for f in hint:
+                known = self.files.get(f)
+                if known is None:
+                    continue  # not an entry file: the files are the ones known
+                try:
+                    st = stamp(f)
+                except OSError:
+                    st = None
+                if st is None or known[0] != st:
+                    todo.append((f, st))
+            current = dict(self.files) if todo else self.files
+            looked = [f for f, _ in todo]  # nothing else can differ from what is known
+        else:
+            for f in files:
+                known = self.files.get(f)
+                if known is not None and hint is not None and f not in hint:
+                    current[f] = known
+                    continue
+                try:
+                    st = stamp(f)
+                except OSError:
+                    st = None
+                if known is not None and st is not None and known[0] == st:
+                    current[f] = known
+                else:
+                    todo.append((f, st))
+            looked = None  # every file known before or now (below, once the new ones are in current)
         entries, load_problems = load_entries([f for f, _ in todo], self.schema)
         by_path: dict = {}
         for p in load_problems:
@@ -84,7 +100,7 @@ class Session:
         problems += [p for ps in by_path.values() for p in ps]
         changed = set()
         self.found_changes = False
-        for key in set(self.files) | set(current):
+        for key in looked if looked is not None else set(self.files) | set(current):
             old, new = self.files.get(key), current.get(key)
             if old is not new:
                 self.found_changes = True  # also a file that stays unreadable: its problems may have changed
@@ -92,6 +108,20 @@ class Session:
         self.files = current
         problems += [p for _, _, ps in current.values() for p in ps]
         return [e for _, e, _ in current.values() if e is not None], problems, changed
+
+    def _discover(self) -> tuple:
+        """discover() (files, problems) and whether they are the last call's: reused while no folder below the
+        entries changed its time (adding, removing or renaming a file or folder changes its folder's time; an
+        edit inside a file changes none). The folders' times are taken before the files are listed: a file
+        added meanwhile makes the next call list them again."""
+        listing = self._listing
+        if listing is not None and _times(listing[0]) == listing[1]:
+            return listing[2], list(listing[3]), True
+        folders = _folders_below(str(self.project.entries_dir))
+        times = _times(folders)
+        files, problems = discover(self.project, text=True)
+        self._listing = (folders, times, files, list(problems))
+        return files, problems, False
 
     def _neighbours(self, ids, corpora) -> set:
         """The ids, the entries they refer to and the entries referring to them, in each corpus given."""
@@ -207,3 +237,24 @@ class Session:
         self.written = dict(files)
         self.untrusted = set()
         return report
+
+
+def _folders_below(folder: str) -> list:
+    """folder (even if missing: it may come) and every folder below it, as discover() walks them (links not
+    followed)."""
+    out = [folder]
+    for path, subfolders, _ in os.walk(folder):
+        if path != folder:
+            out.append(path)
+        subfolders[:] = [d for d in subfolders if not os.path.islink(os.path.join(path, d))]
+    return out
+
+
+def _times(folders) -> tuple:
+    out = []
+    for folder in folders:
+        try:
+            out.append(os.stat(folder).st_mtime_ns)
+        except OSError:
+            out.append(None)
+    return tuple(out)

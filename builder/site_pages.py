@@ -181,10 +181,6 @@ class SiteWriter:
         base = self.project.docs_dir if rel == "index.md" else self.project.generated_dir
         self.put(base / rel, text)
 
-    def write_page(self, e, text: str) -> None:
-        """An entry's page (its path object kept per entry: 10,000 path joins are not free)."""
-        self.put(own(self.memo, "page-path", e, lambda e: self.project.generated_dir / "entries" / f"{e.id}.md"), text)
-
     def put(self, path, text: str) -> None:
         if self.sink is not None:
             self.sink(path, text)  # a build: written now, not held
@@ -482,8 +478,15 @@ class SiteWriter:
                 memo.store("results-of").update(self.results_of)
         for eid, text in render_in_parallel(self, todo):
             pages[eid] = (self.corpus[eid], text)
-        for e in self.corpus.entries:
-            self.write_page(e, pages[e.id][1])
+        entries, folder = self.corpus.entries, self.project.generated_dir / "entries"
+        # each page's path object is kept per entry (10,000 path joins are not free)
+        paths = own_each(self.memo, "page-path", entries, lambda e: folder / f"{e.id}.md")
+        texts = [pages[e.id][1] for e in entries]
+        if self.sink is None:  # a session: ten thousand pages into its files at once
+            self.files.update(zip(paths, texts))
+        else:
+            for path, text in zip(paths, texts):
+                self.sink(path, text)
 
     def begin_entry_pages(self, force: bool = False, gated: bool = False) -> None:
         """Start keying, rendering and writing every entry page on another core (a build after validation).

@@ -171,6 +171,24 @@ def test_a_hint_names_the_files_to_look_at_and_gives_the_same_outputs(session, t
     assert_same(root, tmp_path / "fresh")
 
 
+def test_files_added_or_removed_are_found_even_when_the_hint_leaves_them_out(session, tmp_path):
+    """The list of entry files is reused while no folder below entries/ changed its time; a file or folder
+    added, removed or renamed changes its folder's time, whatever the hint says."""
+    root = session.project.root
+    entries = (root / "entries").resolve()
+    (entries / "extra").mkdir()
+    shutil.copy(Path(__file__).parent / "fixtures" / "minimal" / "entries" / "tok-a.yaml", entries / "extra" / "tok-a.yaml")
+    assert session.rebuild(set()).ok
+    assert "tok-a" in {e.id for e in session.corpus.entries}
+    (entries / "extra").rename(entries / "more")
+    assert session.rebuild(set()).ok
+    assert session.corpus.get("tok-a").file.parent.name == "more"  # the same entry, from its new path
+    victim = next(p for p in sorted(entries.rglob("*.yaml")) if "kind: analysis" in p.read_text())
+    victim.unlink()
+    assert session.rebuild(set()).ok
+    assert_same(root, tmp_path / "fresh")
+
+
 def test_a_file_left_out_of_the_hint_is_taken_as_it_was_until_a_full_look(session, tmp_path):
     root = session.project.root
     edited = (root / "entries" / "models" / "diva.yaml").resolve()
