@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 from pathlib import Path
 
 from builder.build import BuildResult, load_definitions, managed_folders, render_all
@@ -24,6 +25,9 @@ from builder.output import WriteReport, build_lock, close_later, write_stamped, 
 from builder.problems import sort_problems
 from builder.project import load_project
 from builder.schema import load_schema
+
+
+RECENT_NS = 200_000_000  # a folder changed less than this long ago may change again unseen (ns)
 
 
 class Session:
@@ -120,7 +124,11 @@ class Session:
         folders = _folders_below(str(self.project.entries_dir))
         times = _times(folders)
         files, problems = discover(self.project, text=True)
-        self._listing = (folders, times, files, list(problems))
+        # A folder changed in the last moments may change again within the same tick of the file system's
+        # clock (a few ms), keeping its time: such a listing is not reused.
+        recent = time.time_ns() - RECENT_NS
+        self._listing = (None if any(t is not None and t > recent for t in times) else
+                         (folders, times, files, list(problems)))
         return files, problems, False
 
     def _neighbours(self, ids, corpora) -> set:

@@ -171,9 +171,27 @@ def test_a_hint_names_the_files_to_look_at_and_gives_the_same_outputs(session, t
     assert_same(root, tmp_path / "fresh")
 
 
-def test_files_added_or_removed_are_found_even_when_the_hint_leaves_them_out(session, tmp_path):
+def test_the_list_of_entry_files_is_reused_until_a_folder_below_entries_changes(session, monkeypatch):
+    entries = session.project.root / "entries"
+    monkeypatch.setattr("builder.session.RECENT_NS", 0)  # trust even a folder changed a moment ago
+    session._listing = None
+    assert session._discover()[2] is False
+    assert session._discover()[2] is True
+    (entries / "models" / "new.txt").write_text("not an entry, but the folder changed")
+    assert session._discover()[2] is False
+    assert session._discover()[2] is True
+    monkeypatch.setattr("builder.session.RECENT_NS", 10 ** 12)  # a folder changed in the last 1,000 s
+    session._listing = None
+    session._discover()
+    assert session._discover()[2] is False  # may change again within the same tick of the clock: listed again
+
+
+@pytest.mark.parametrize("recent", [0, None])
+def test_files_added_or_removed_are_found_even_when_the_hint_leaves_them_out(session, tmp_path, monkeypatch, recent):
     """The list of entry files is reused while no folder below entries/ changed its time; a file or folder
     added, removed or renamed changes its folder's time, whatever the hint says."""
+    if recent is not None:
+        monkeypatch.setattr("builder.session.RECENT_NS", recent)
     root = session.project.root
     entries = (root / "entries").resolve()
     (entries / "extra").mkdir()
