@@ -235,16 +235,20 @@ class Daemon:
 def serve_forever(root: str, idle_minutes: float = IDLE_MINUTES) -> int:
     """Listen on the survey's socket until stopped; 1 if it cannot listen (another daemon already does)."""
     import gc
+    import fcntl
     path = daemon_link.socket_path(root, create=True)
     if path is None:
         print(f"daemon: {daemon_link.runtime_folder()} is not this user's alone; not started", file=sys.stderr)
         return 1
-    if daemon_link.ask(root, {"ping": True}, timeout=5) is not None:
+    lock = os.open(path[:-len(".sock")] + ".lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:  # held until this process ends: two starts at once leave one daemon
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
         print("daemon: one is already running for this survey", file=sys.stderr)
         return 1
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
-        os.unlink(path)  # left by a daemon that was killed: nothing answers on it (asked above)
+        os.unlink(path)  # left by a daemon that was killed: the lock says none is running
     except FileNotFoundError:
         pass
     old_mask = os.umask(0o177)

@@ -126,7 +126,11 @@ def forward(args, argv: list) -> int | None:
     SLM_SURVEY_NO_DAEMON in the environment does as --no-daemon."""
     if os.environ.get("SLM_SURVEY_NO_DAEMON") or not forwardable(args):
         return None
-    request = {"argv": argv, "cwd": os.getcwd(), "python": sys.executable,
+    try:
+        cwd = os.getcwd()
+    except OSError:  # the working folder was deleted: this process says what that means
+        return None
+    request = {"argv": argv, "cwd": cwd, "python": sys.executable,
                "tty": sys.stdout.isatty(), "no_color": "NO_COLOR" in os.environ}
     try:
         answer = ask(args.root, request)

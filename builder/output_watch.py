@@ -25,6 +25,7 @@ class OutputWatch:
         self.temps = True                # a temp file another build left may be there
         self._watch = None
         self._folders: dict = {}         # without inotify: folder -> mtime
+        self._unmanaged: set = set()     # the other folders of outputs being watched
 
     def trusted(self) -> bool:
         """As of the last look(): no file appeared in the outputs' folders since the last build here
@@ -58,10 +59,15 @@ class OutputWatch:
     def written(self, stamps: dict) -> None:
         """After a build here: stamps of all its outputs (path -> (size, mtime) as written, or as found)."""
         folders = sorted({os.path.dirname(p) for p in stamps})
-        if self._watch is None and self.stamps is None:
-            self._watch = watch([(m, True) for m in self.managed] +
-                                [(f, False) for f in folders if not self._managed(f + os.sep)])
-        news = self._watch.take() if self._watch is not None else EVERYTHING
+        unwatched = [f for f in folders if not self._managed(f + os.sep)]  # outputs outside the managed folders
+        news = EVERYTHING
+        if self._watch is not None and not set(unwatched) <= self._unmanaged:
+            self.close()  # outputs in a folder not watched yet: watch again, and look at every output once
+        elif self._watch is not None:
+            news = self._watch.take()
+        if self._watch is None:  # watching from now on; what happened before is seen by a look at every output
+            self._watch = watch([(m, True) for m in self.managed] + [(f, False) for f in unwatched])
+            self._unmanaged = set(unwatched)
         self.stamps, self.suspect, self.strangers, self.temps = stamps, set(), False, False
         if news is EVERYTHING:  # a first build, a folder created: one look at every output, off the critical path
             self.suspect.update(_changed(stamps))

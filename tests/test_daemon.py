@@ -272,6 +272,15 @@ def test_a_second_start_finds_the_first_and_stop_stops_it(started):
     assert run_main("daemon", "status") == (3, "daemon: not running\n")
 
 
+def test_a_second_daemon_for_the_same_survey_refuses_to_run(started):
+    import subprocess
+    import sys
+    second = subprocess.run([sys.executable, "-m", "builder.daemon", str(started), "1"], capture_output=True,
+                            text=True, timeout=60)
+    assert second.returncode == 1 and "already running" in second.stderr
+    assert run_main("daemon", "status")[0] == 0  # the first one still answers
+
+
 def test_garbage_on_the_socket_does_not_stop_the_daemon(started):
     path = daemon_link.socket_path(started)
     for junk in (b"\x00\x00\x00\x05notjs", struct.pack(">I", 1 << 30) + b"x", b"\x00\x00"):
