@@ -12,7 +12,7 @@ it) and answers with the printed text and the exit code. The kernel tells it whi
 (builder/changes.py) and which outputs something else changed (builder/output_watch.py: a build with
 --force or --no-daemon, an editor, `rm`), which the next build compares with the disk; a manifest it did
 not write has every output compared. It stops when asked, after --idle-minutes without a command, or at
-its first command after the builder's own code changed (the client then does the work itself).
+its first command after the builder's code or the installed packages changed (the client then works itself).
 """
 from __future__ import annotations
 
@@ -42,8 +42,16 @@ class _Terminal(io.StringIO):
 
 
 def _code_stamps() -> dict:
+    """The builder's files, and the folders packages are installed in (an install or upgrade changes what
+    is listed there): code the daemon has loaded and a new process would load differently."""
+    import site
     found: dict = {}
     manifest._walk(str(manifest.CODE), found, str(manifest.CODE))
+    for folder in site.getsitepackages():
+        try:
+            found[folder] = os.stat(folder).st_mtime_ns
+        except OSError:
+            pass
     return found
 
 
@@ -181,7 +189,7 @@ class Daemon:
         if request.get("python") != sys.executable:
             return {"local": "another Python"}
         if _code_stamps() != self.code:
-            return {"stopped": "the builder's code changed since it started"}
+            return {"stopped": "the builder's code or installed packages changed since it started"}
         return self.run(argv, cwd, bool(request.get("tty")), bool(request.get("no_color")))
 
     def run(self, argv: list, cwd: str, tty: bool, no_color: bool) -> dict:

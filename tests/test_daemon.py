@@ -179,7 +179,7 @@ def test_the_daemon_leaves_to_the_client_what_it_does_not_do_and_stops_when_its_
     daemon.code = {}  # as if a file of the builder had changed since it started
     import sys
     answer = daemon.answer({"argv": ["build"], "cwd": str(survey), "python": sys.executable})
-    assert "code changed" in answer["stopped"]
+    assert "code or installed packages changed" in answer["stopped"]
 
 
 def test_the_kernel_names_a_changed_file_at_once_and_a_new_folder_asks_for_a_full_look(tmp_path):
