@@ -42,7 +42,7 @@ def cmd_validate(args, project, daemon=None) -> int:
     _sweep_temps(project)
     bar = Progress("validate")
     if daemon is not None:  # a long-lived process: holds only its session
-        result = daemon.check(project)
+        result = daemon.check(project, args.paths)
     else:
         result = check(project, args.paths or None, use_cache=True, progress=bar)
         _HELD.append(result)
@@ -345,7 +345,7 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("daemon", help="keep the build in memory so build and validate take a fraction of a second",
                        description="Start, stop or ask about a build daemon for this survey. While it runs, `build` "
-                                   "(without --force) and `validate` (of every entry) run in it: it keeps the entries and "
+                                   "(without --force) and `validate` run in it: it keeps the entries and "
                                    "everything rendered in memory and redoes only what changed, so one edited entry costs "
                                    "a fraction of a second even with thousands of entries. The outputs are exactly a "
                                    "fresh build's. It stops after --idle-minutes without a command.")

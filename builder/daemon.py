@@ -166,12 +166,21 @@ class Daemon:
             self.outputs.written({p: known[p] for p in mine if p in known})
         self.after.append(write)
 
-    def check(self, project):
+    def check(self, project, paths=None):
+        """What check(project, paths) reports: with paths, only the problems in those files (and with the
+        paths themselves); the corpus is still whole."""
         session = self._session_for(project)
         self._look(project)
         hint, self.unseen = self.unseen, None
         result = session.check(hint)
         self.unseen = set()
+        if paths:
+            from builder.check import CheckResult, discover
+            from builder.problems import display_path, sort_problems
+            selected, path_problems = discover(project, paths)
+            wanted = {display_path(f) for f in selected} | {p.path for p in path_problems}
+            result = CheckResult(result.corpus, sort_problems([p for p in result.problems + path_problems
+                                                               if p.path in wanted]), result.schema)
         return result
 
     # -- requests

@@ -112,12 +112,12 @@ def ask(root, message: dict, timeout: float | None = None) -> dict | None:
 
 def forwardable(args) -> bool:
     """Commands a daemon runs as this process would: build (not --force, which rewrites every file here)
-    and validate of the whole survey; not with --no-daemon."""
+    and validate; not with --no-daemon."""
     if getattr(args, "no_daemon", False):
         return False
     if args.command == "build":
         return not args.force
-    return args.command == "validate" and not args.paths
+    return args.command == "validate"
 
 
 def forward(args, argv: list) -> int | None:

@@ -161,6 +161,11 @@ def test_validate_in_the_daemon_reports_exactly_what_validate_here_reports(surve
     answer = served(daemon, "validate", "--format", "json")
     assert (answer["code"], answer["stdout"]) == here and here[0] == 1
     assert "whisper.yaml" in here[1]
+    for named in ([str(MODEL)], ["entries/models"], ["entries/models", "nowhere.yaml", "../outside.yaml"]):
+        here = run_main("validate", "--no-daemon", *named)  # only the problems in the files named
+        assert (served(daemon, "validate", *named)["code"], served(daemon, "validate", *named)["stdout"]) == here
+    assert "whisper.yaml" in run_main("validate", "--no-daemon", str(MODEL))[1]
+    assert "whisper.yaml" not in run_main("validate", "--no-daemon", "entries/models")[1]
     build = served(daemon, "build", "--no-site")
     assert build["code"] == 1 and "not built" in build["stderr"]
     edit(survey / MODEL, "date: twenty", 'date: "2022-12"')
@@ -171,7 +176,6 @@ def test_validate_in_the_daemon_reports_exactly_what_validate_here_reports(surve
 
 def test_the_daemon_leaves_to_the_client_what_it_does_not_do_and_stops_when_its_code_changed(survey):
     daemon = Daemon(str(survey))
-    assert "local" in daemon.run(["validate", str(MODEL)], str(survey), False, True)  # named files: checked here
     assert "local" in daemon.run(["build", "--force"], str(survey), False, True)
     assert "local" in daemon.run(["stats"], str(survey), False, True)
     assert "local" in daemon.answer({"argv": ["build"], "cwd": str(survey), "python": "/another/python"})
