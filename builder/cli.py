@@ -410,10 +410,6 @@ def run() -> None:
         import multiprocessing
         if multiprocessing.active_children():
             sys.exit(code)
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):
-            pass
-    os._exit(code)
+    from builder.processes import exit_now
+    exit_now(code)
 
