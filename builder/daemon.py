@@ -27,6 +27,7 @@ from contextlib import redirect_stderr, redirect_stdout
 from builder import changes, daemon_link, manifest
 
 IDLE_MINUTES = 60
+FLUSH = 0.3  # seconds without a command after which the manifest of the last build is written
 QUIET = 20.0  # seconds without a command after which the session tidies up (collect_idle: about 1 s at 10,000 entries)
 
 
@@ -69,6 +70,8 @@ class Daemon:
         self._forget()
 
     def _forget(self) -> None:
+        if getattr(self, "unwritten", False):
+            self.flush()
         if getattr(self, "entry_watch", None) is not None:
             self.entry_watch.close()
         if getattr(self, "outputs", None) is not None:
@@ -76,8 +79,12 @@ class Daemon:
         self.entry_watch = None  # builder.changes.Changes of the entries folder
         self.entries = None      # manifest.entry_stamps as of the session's last look
         self.unseen = None       # entry files changed since the session's last look (None: look at all)
-        self.manifest = None     # (the manifest this daemon last wrote, the stamp of its file then)
+        self.manifest = None     # the manifest as this daemon last made it (or read it)
+        self.unwritten = False   # whether that manifest is not in its file yet (flush)
+        self.disk = None         # the stamp of the manifest's file as this daemon last saw or wrote it
+        self.project = None      # whose manifest that is
         self.outputs = None      # builder.output_watch.OutputWatch
+        self._rels = {}          # output path -> the manifest's name for it
 
     def _session_for(self, project):
         if self.session is None or self.session.project.root != project.root:
@@ -119,12 +126,14 @@ class Daemon:
         return manifest.inputs(project, options, self.entries)
 
     def saved(self, project) -> dict:
-        """The manifest on disk: kept in memory while its file is the one this daemon wrote."""
-        if self.manifest is not None and manifest.stamp_of(project) == self.manifest[1]:
-            return self.manifest[0]
+        """The manifest: the one this daemon last made while the file on disk is still the one it knew (its
+        own, written or not yet), else the file's."""
+        now = manifest.stamp_of(project)
+        if self.manifest is not None and now == self.disk:
+            return self.manifest
         if self.manifest is not None or self.outputs.stamps is not None:
             self.outputs.forget()  # another build recorded one since: compare every output with the disk
-        self.manifest = None
+        self.manifest, self.unwritten, self.disk = None, False, now
         return manifest.load(project)
 
     def trusts_outputs(self) -> bool:
@@ -145,26 +154,54 @@ class Daemon:
         return result
 
     def record(self, project, options: dict, paths, read: dict, report) -> None:
-        """The build's manifest (what cli.cmd_build records with manifest.record) and the outputs' stamps,
-        written and taken once the client has its answer."""
-        self.manifest = None  # until written (before the next command: it runs before the next accept)
-        known = {os.fspath(p): tuple(st) for p, st in (self.outputs.stamps or {}).items()}
-        known.update((os.fspath(p), tuple(st)) for p, st in report.stamps.items())
-        paths = [os.fspath(p) for p in paths]
-        mine = [os.fspath(p) for p in report.paths]
+        """The build's manifest (what cli.cmd_build records with manifest.record) and the outputs' stamps.
 
-        def write() -> None:
-            for path in paths:
-                if path not in known:
-                    try:
-                        st = os.stat(path)
-                    except OSError:
-                        continue
-                    known[path] = (st.st_size, st.st_mtime_ns)
-            data = {"inputs": read, "outputs": manifest.outputs(paths, project.root, known)}
-            self.manifest = (data, manifest.save(project, data))
-            self.outputs.written({p: known[p] for p in mine if p in known})
-        self.after.append(write)
+        Taken once the client has its answer; the manifest's file (1.3 MB of JSON at 10,000 entries) is
+        written when no command has come for a moment (flush), so that a command right after this one does
+        not wait for it. Until then this daemon answers from the manifest in memory; a build without the
+        daemon meanwhile finds the file older than the outputs and builds in full, as it should."""
+        self.manifest = None  # until taken, below (before the next command: it runs before the next accept)
+
+        def take() -> None:
+            stamps = self._stamps_after(report)
+            self.outputs.written(stamps)
+            known = manifest.stamps_of(map(os.fspath, paths), stamps)  # and the site's index, the PDF
+            rels, root = self._rels, os.path.abspath(project.root)
+            outputs = {}
+            for path, stamp in known.items():
+                rel = rels.get(path)
+                if rel is None:
+                    rel = rels[path] = manifest._rel(os.path.abspath(path), root)
+                outputs[rel] = list(stamp)
+            self.manifest, self.unwritten, self.project = {"inputs": read, "outputs": outputs}, True, project
+        self.after.append(take)
+
+    def _stamps_after(self, report) -> dict:
+        """path (str) -> stamp of every output of the build just done: the stamps known before, updated with
+        those of the files written (and compared) now, less the files removed."""
+        old = self.outputs.stamps
+        now = {os.fspath(p): tuple(st) for p, st in report.stamps.items()}
+        if old is not None:
+            stamps = dict(old)
+            stamps.update(now)
+            for path in report.removed:
+                stamps.pop(os.fspath(path), None)
+            if len(stamps) == len(report.paths):
+                return stamps
+        # a first build, or the files on disk compared in full: every output is in report.stamps
+        found = manifest.stamps_of(map(os.fspath, report.paths), {**(old or {}), **now})
+        return {path: tuple(stamp) for path, stamp in found.items()}
+
+    def flush(self) -> None:
+        """Write the manifest this daemon made, unless another build wrote one since (it is newer)."""
+        if not self.unwritten:
+            return
+        self.unwritten = False
+        if manifest.stamp_of(self.project) != self.disk:
+            self.manifest = None
+            self.outputs.forget()
+            return
+        self.disk = manifest.save(self.project, self.manifest)
 
     def check(self, project, paths=None):
         """What check(project, paths) reports: with paths, only the problems in those files (and with the
@@ -292,11 +329,13 @@ def serve_forever(root: str, idle_minutes: float = IDLE_MINUTES) -> int:
             if left <= 0:
                 print(f"daemon: stopping after {idle_minutes:g} idle minutes", flush=True)
                 return 0
-            listener.settimeout(min(QUIET, left) if tidy else left)
+            listener.settimeout(min(FLUSH if daemon.unwritten else QUIET, left) if tidy else left)
             try:
                 conn, _ = listener.accept()
             except socket.timeout:
-                if tidy:
+                if daemon.unwritten:
+                    daemon.flush()
+                elif tidy:
                     if daemon.session is not None:
                         began = time.perf_counter()
                         daemon.session.idle()
@@ -317,6 +356,7 @@ def serve_forever(root: str, idle_minutes: float = IDLE_MINUTES) -> int:
         print("daemon: stopping (signal)", flush=True)
         return 0
     finally:
+        daemon.flush()
         listener.close()
         try:
             if os.stat(path).st_ino == mine:  # not a newer daemon's socket

@@ -63,21 +63,26 @@ def inputs(project, options: dict, entries: dict | None = None) -> dict:
     return {"files": found, "today": dt.date.today().isoformat(), "options": options}
 
 
-def outputs(paths, root, known: dict | None = None) -> dict:
-    """path -> [size, mtime in ns] of every output; known: stamps the writer kept as it wrote (no stat for those)."""
+def stamps_of(paths, known: dict | None = None) -> dict:
+    """path -> (size, mtime in ns) of each path that exists: from known where it is there, else by a stat."""
     out = {}
-    root = os.path.abspath(root)
     known = known or {}
     for p in paths:
         stamp = known.get(p)
         if stamp is None:
             try:
                 st = os.stat(p)
-            except FileNotFoundError:
+            except OSError:
                 continue
             stamp = (st.st_size, st.st_mtime_ns)
-        out[_rel(os.path.abspath(p), root)] = list(stamp)
+        out[p] = stamp
     return out
+
+
+def outputs(paths, root, known: dict | None = None) -> dict:
+    """path -> [size, mtime in ns] of every output; known: stamps the writer kept as it wrote (no stat for those)."""
+    root = os.path.abspath(root)
+    return {_rel(os.path.abspath(p), root): list(stamp) for p, stamp in stamps_of(paths, known).items()}
 
 
 def _outputs_unchanged(recorded: dict, root) -> bool:

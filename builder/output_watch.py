@@ -26,6 +26,7 @@ class OutputWatch:
         self._watch = None
         self._folders: dict = {}         # without inotify: folder -> mtime
         self._unmanaged: set = set()     # the other folders of outputs being watched
+        self._folder_list: list = []     # the folders of the outputs
 
     def trusted(self) -> bool:
         """As of the last look(): no file appeared in the outputs' folders since the last build here
@@ -58,7 +59,9 @@ class OutputWatch:
 
     def written(self, stamps: dict) -> None:
         """After a build here: stamps of all its outputs (path -> (size, mtime) as written, or as found)."""
-        folders = sorted({os.path.dirname(p) for p in stamps})
+        if self.stamps is None or stamps.keys() != self.stamps.keys():  # the same outputs: the same folders
+            self._folder_list = sorted({os.path.dirname(p) for p in stamps})
+        folders = self._folder_list
         unwatched = [f for f in folders if not self._managed(f + os.sep)]  # outputs outside the managed folders
         news = EVERYTHING
         if self._watch is not None and not set(unwatched) <= self._unmanaged:

@@ -153,6 +153,20 @@ def test_a_build_without_the_daemon_in_between_does_not_confuse_it(survey, tmp_p
     assert_same(survey, tmp_path / "fresh")
 
 
+def test_the_manifest_is_written_once_no_command_comes_and_never_over_a_newer_one(survey):
+    daemon = Daemon(str(survey))
+    served(daemon, "build", "--no-site")
+    daemon.flush()  # what the server does when no command has come for a moment
+    assert run_main("build", "--no-site", "--no-daemon")[1].startswith("build: up to date")
+    edit(survey / MODEL, 'name: "Whisper"', 'name: "Whisper A"')
+    served(daemon, "build", "--no-site")  # its manifest not written yet...
+    assert run_main("build", "--no-site", "--no-daemon")[0] == 0  # ...so this build works in full, and records
+    written = (survey / "build" / ".cache" / "manifest.json").read_bytes()
+    daemon.flush()
+    assert (survey / "build" / ".cache" / "manifest.json").read_bytes() == written  # the newer one stays
+    assert served(daemon, "build", "--no-site")["stdout"].startswith("build: up to date")
+
+
 def test_validate_in_the_daemon_reports_exactly_what_validate_here_reports(survey, tmp_path):
     daemon = Daemon(str(survey))
     served(daemon, "build", "--no-site")
