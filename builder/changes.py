@@ -31,13 +31,11 @@ class Changes:
         left), take() answers EVERYTHING."""
         self._complete = True
         for folder, recursive in self._folders:
-            for found in (_folders_below(folder) if recursive else [folder] if os.path.isdir(folder) else []):
+            for found in (folders_below(folder, skip={"__pycache__"}) if recursive else [folder]):
                 try:
                     self._dirs[self._inotify.add_watch(found, self._mask)] = found
-                except OSError:  # gone meanwhile, or no watches left
+                except OSError:  # missing, gone meanwhile, or no watches left
                     self._complete = False
-            if folder not in self._dirs.values():
-                self._complete = False
 
     def take(self):
         """The paths of files written, created, deleted, moved or touched since the last take() (or since
@@ -67,13 +65,26 @@ class Changes:
         self._inotify.close()
 
 
-def _folders_below(folder: str) -> list:
-    out = []
+def folders_below(folder: str, skip=frozenset()) -> list:
+    """folder (first, even if missing: it may come) and every folder below it, links not followed, none
+    of the names in skip."""
+    out = [folder]
     for path, subfolders, _ in os.walk(folder):
-        out.append(path)
-        subfolders[:] = [d for d in subfolders  # as builder.manifest walks them
-                         if d != "__pycache__" and not os.path.islink(os.path.join(path, d))]
+        if path != folder:
+            out.append(path)
+        subfolders[:] = [d for d in subfolders if d not in skip and not os.path.islink(os.path.join(path, d))]
     return out
+
+
+def folder_times(folders) -> tuple:
+    """Each folder's modification time (None if missing): a file added, removed or renamed in it changes it."""
+    out = []
+    for folder in folders:
+        try:
+            out.append(os.stat(folder).st_mtime_ns)
+        except OSError:
+            out.append(None)
+    return tuple(out)
 
 
 def watch(folders):

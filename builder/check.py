@@ -244,6 +244,11 @@ def check(project: Project, paths=None, today: dt.date | None = None, schema: Sc
     problems = finish(corpus, problems, schema, project, today)
     corpus.refs.clear()  # read by the cross-checks only: a build need not hold them
     if paths:
-        wanted = {display_path(f) for f in selected} | {p.path for p in path_problems}
-        problems = [p for p in problems if p.path in wanted]
+        problems = only_in(problems, selected, path_problems)
     return CheckResult(corpus, sort_problems(problems), schema)
+
+
+def only_in(problems, selected, path_problems) -> list:
+    """The problems in the files selected (discover(project, paths)) and with the paths themselves."""
+    wanted = {display_path(f) for f in selected} | {p.path for p in path_problems}
+    return [p for p in problems if p.path in wanted]

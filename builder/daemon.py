@@ -67,14 +67,16 @@ class Daemon:
         self.commands = 0
         self.cwd = None
         self.after: list = []  # work done once the client has its answer (recording the manifest)
+        self.entry_watch = self.outputs = None
+        self.unwritten = False
         self._forget()
 
     def _forget(self) -> None:
-        if getattr(self, "unwritten", False):
+        if self.unwritten:
             self.flush()
-        if getattr(self, "entry_watch", None) is not None:
+        if self.entry_watch is not None:
             self.entry_watch.close()
-        if getattr(self, "outputs", None) is not None:
+        if self.outputs is not None:
             self.outputs.close()
         self.entry_watch = None  # builder.changes.Changes of the entries folder
         self.entries = None      # manifest.entry_stamps as of the session's last look
@@ -212,12 +214,11 @@ class Daemon:
         result = session.check(hint)
         self.unseen = set()
         if paths:
-            from builder.check import CheckResult, discover
-            from builder.problems import display_path, sort_problems
+            from builder.check import CheckResult, discover, only_in
+            from builder.problems import sort_problems
             selected, path_problems = discover(project, paths)
-            wanted = {display_path(f) for f in selected} | {p.path for p in path_problems}
-            result = CheckResult(result.corpus, sort_problems([p for p in result.problems + path_problems
-                                                               if p.path in wanted]), result.schema)
+            result = CheckResult(result.corpus, sort_problems(only_in(result.problems + path_problems, selected,
+                                                                      path_problems)), result.schema)
         return result
 
     # -- requests

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 
-from builder.changes import EVERYTHING, watch
+from builder.changes import EVERYTHING, folder_times, watch
 
 
 class OutputWatch:
@@ -74,7 +74,7 @@ class OutputWatch:
         self.stamps, self.suspect, self.strangers, self.temps = stamps, set(), False, False
         if news is EVERYTHING:  # a first build, a folder created: one look at every output, off the critical path
             self.suspect.update(_changed(stamps))
-            self._folders = _mtimes(folders)
+            self._folders = dict(zip(folders, folder_times(folders)))
             return
         for path in news:  # this build's own writes, unless the file changed again since
             if path in stamps:
@@ -115,22 +115,6 @@ def _changed(stamps: dict) -> list:
     return out
 
 
-def _mtimes(folders) -> dict:
-    found = {}
-    for folder in folders:
-        try:
-            found[folder] = os.stat(folder).st_mtime_ns
-        except OSError:
-            pass
-    return found
-
-
 def _moved(folders: dict) -> bool:
     """A file was added to, removed from or renamed in one of these folders since (a folder's time changes)."""
-    for folder, mtime in folders.items():
-        try:
-            if os.stat(folder).st_mtime_ns != mtime:
-                return True
-        except OSError:
-            return True
-    return not folders
+    return not folders or folder_times(folders) != tuple(folders.values())

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from builder.build import BuildResult, load_definitions, managed_folders, render_all
 from builder.cache import stamp
+from builder.changes import folder_times, folders_below
 from builder.check import CheckResult, check_settings, discover, display_path, finish, load_entries
 from builder.corpus import Corpus
 from builder.memory import collect_idle, collected_when_idle
@@ -119,10 +120,10 @@ class Session:
         edit inside a file changes none). The folders' times are taken before the files are listed: a file
         added meanwhile makes the next call list them again."""
         listing = self._listing
-        if listing is not None and _times(listing[0]) == listing[1]:
+        if listing is not None and folder_times(listing[0]) == listing[1]:
             return listing[2], list(listing[3]), True
-        folders = _folders_below(str(self.project.entries_dir))
-        times = _times(folders)
+        folders = folders_below(str(self.project.entries_dir))  # as discover() walks them
+        times = folder_times(folders)
         files, problems = discover(self.project, text=True)
         # A folder changed in the last moments may change again within the same tick of the file system's
         # clock (a few ms), keeping its time: such a listing is not reused.
@@ -246,23 +247,3 @@ class Session:
         self.untrusted = set()
         return report
 
-
-def _folders_below(folder: str) -> list:
-    """folder (even if missing: it may come) and every folder below it, as discover() walks them (links not
-    followed)."""
-    out = [folder]
-    for path, subfolders, _ in os.walk(folder):
-        if path != folder:
-            out.append(path)
-        subfolders[:] = [d for d in subfolders if not os.path.islink(os.path.join(path, d))]
-    return out
-
-
-def _times(folders) -> tuple:
-    out = []
-    for folder in folders:
-        try:
-            out.append(os.stat(folder).st_mtime_ns)
-        except OSError:
-            out.append(None)
-    return tuple(out)

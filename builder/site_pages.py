@@ -481,12 +481,8 @@ class SiteWriter:
         entries, folder = self.corpus.entries, self.project.generated_dir / "entries"
         # each page's path object is kept per entry (10,000 path joins are not free)
         paths = own_each(self.memo, "page-path", entries, lambda e: folder / f"{e.id}.md")
-        texts = [pages[e.id][1] for e in entries]
-        if self.sink is None:  # a session: ten thousand pages into its files at once
-            self.files.update(zip(paths, texts))
-        else:
-            for path, text in zip(paths, texts):
-                self.sink(path, text)
+        # into files at once: only all() comes here (a streaming build's worker writes its own pages)
+        self.files.update(zip(paths, (pages[e.id][1] for e in entries)))
 
     def begin_entry_pages(self, force: bool = False, gated: bool = False) -> None:
         """Start keying, rendering and writing every entry page on another core (a build after validation).

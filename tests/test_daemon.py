@@ -54,13 +54,17 @@ def served(daemon: Daemon, *argv) -> dict:
 
 
 def test_a_build_in_the_daemon_prints_what_a_build_here_prints_and_writes_the_same_files(survey, tmp_path):
+    def without_outputs():
+        shutil.rmtree(survey / "build")
+        shutil.rmtree(survey / "docs" / "survey")
+    run_main("build", "--no-site", "--no-daemon")  # docs/index.md as a build leaves it, in both runs below
+    without_outputs()
     here = run_main("build", "--no-site", "--no-daemon")
-    shutil.rmtree(survey / "build")
-    shutil.rmtree(survey / "docs" / "survey")
+    without_outputs()
     daemon = Daemon(str(survey))
     answer = served(daemon, "build", "--no-site")
-    assert answer["code"] == 0 and answer["stderr"] == ""
-    assert answer["stdout"].replace("0 written", "").split("(")[-1] == here[1].split("(")[-1]  # "(N entries)"
+    assert (answer["code"], answer["stdout"], answer["stderr"]) == (*here, "")
+    assert "written" in here[1]
     assert_same(survey, tmp_path / "fresh")
     again = served(daemon, "build", "--no-site")
     assert again["stdout"].startswith("build: up to date")
